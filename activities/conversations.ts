@@ -1,0 +1,183 @@
+// Conversations API activities: create the Conversation, its participant and the onMessageAdded
+// webhook (Start Conversation), send into it, and tear it all down when the execution ends.
+import { Context } from '@temporalio/activity';
+import type { JsonObject } from '../workflows/engine/types';
+import { pascalCaseMessage, snakeCaseResource } from './case';
+import { classifyTwilioError } from './errors';
+import type { TwilioClient } from './twilio-client';
+
+export interface ConversationsDependencies {
+  client: TwilioClient;
+  /** The flow webhook URL of a flow (DESIGN.md), where Conversations webhooks must come back. */
+  flowWebhookUrl(flowSid: string): string;
+}
+
+export interface CreateConversationInput {
+  conversationServiceSid?: string;
+  messagingServiceSid?: string;
+  uniqueName?: string;
+  friendlyName?: string;
+  attributes?: string;
+  timersInactive?: string;
+  timersClosed?: string;
+  emailBindingAddress?: string;
+  emailBindingName?: string;
+}
+
+export interface CreateParticipantInput {
+  conversationSid: string;
+  conversationServiceSid?: string;
+  participant:
+    | { type: 'messaging'; address: string; proxyAddress: string; attributes?: string; roleSid?: string }
+    | { type: 'chat'; identity: string; attributes?: string; roleSid?: string };
+}
+
+export interface SendConversationMessageInput {
+  conversationSid: string;
+  conversationServiceSid?: string;
+  body: string;
+  attributes?: string;
+  /** Unique per step: a retried activity finds the message it already sent (DESIGN.md decision 10). */
+  idempotencyKey: string;
+}
+
+/** The key under which a send's idempotency key travels in the message attributes. */
+export const IDEMPOTENCY_ATTRIBUTE = 'studio_idempotency_key';
+
+export function createConversationActivities({ client, flowWebhookUrl }: ConversationsDependencies) {
+  // A service's Conversations have the same paths and parameters under /v1/Services/{IS…}; the client
+  // types them separately, so the service-scoped list is viewed through the default one's type.
+  type ConversationList = typeof client.conversations.v1.conversations;
+  const conversations = (serviceSid?: string): ConversationList =>
+    serviceSid ? (client.conversations.v1.services(serviceSid).conversations as unknown as ConversationList) : client.conversations.v1.conversations;
+
+  return {
+    async createConversation(input: CreateConversationInput): Promise<JsonObject> {
+      try {
+        const created = await conversations(input.conversationServiceSid).create({
+          friendlyName: input.friendlyName,
+          uniqueName: input.uniqueName,
+          attributes: input.attributes,
+          messagingServiceSid: input.messagingServiceSid,
+          'timers.inactive': input.timersInactive,
+          'timers.closed': input.timersClosed,
+          'bindings.email.address': input.emailBindingAddress,
+          'bindings.email.name': input.emailBindingName,
+        });
+        return snakeCaseResource(created);
+      } catch (error) {
+        classifyTwilioError(error);
+      }
+    },
+
+    async createConversationParticipant(input: CreateParticipantInput): Promise<JsonObject> {
+      const { participant } = input;
+      try {
+        const created = await conversations(input.conversationServiceSid)(input.conversationSid).participants.create(
+          participant.type === 'messaging'
+            ? {
+                'messagingBinding.address': participant.address,
+                'messagingBinding.proxyAddress': participant.proxyAddress,
+                attributes: participant.attributes,
+                roleSid: participant.roleSid,
+              }
+            : { identity: participant.identity, attributes: participant.attributes, roleSid: participant.roleSid },
+        );
+        return snakeCaseResource(created);
+      } catch (error) {
+        classifyTwilioError(error);
+      }
+    },
+
+    /** Registers the webhook that turns the contact's messages into signals to this execution. */
+    async createConversationWebhook(input: {
+      conversationSid: string;
+      conversationServiceSid?: string;
+      flowSid: string;
+      executionSid: string;
+    }): Promise<string> {
+      try {
+        const webhook = await conversations(input.conversationServiceSid)(input.conversationSid).webhooks.create({
+          target: 'webhook',
+          'configuration.url': `${flowWebhookUrl(input.flowSid)}?ExecutionSid=${input.executionSid}`,
+          'configuration.method': 'post',
+          'configuration.filters': ['onMessageAdded', 'onDeliveryUpdated'],
+        });
+        return webhook.sid;
+      } catch (error) {
+        classifyTwilioError(error);
+      }
+    },
+
+    async deleteConversationWebhook(input: { conversationSid: string; conversationServiceSid?: string; webhookSid: string }): Promise<void> {
+      try {
+        await conversations(input.conversationServiceSid)(input.conversationSid).webhooks(input.webhookSid).remove();
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return; // already gone: the goal is reached
+        classifyTwilioError(error);
+      }
+    },
+
+    /** Undoes a Conversation whose set-up failed half-way (Start Conversation leaves nothing behind). */
+    async deleteConversation(input: { conversationSid: string; conversationServiceSid?: string }): Promise<void> {
+      try {
+        await conversations(input.conversationServiceSid)(input.conversationSid).remove();
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return;
+        classifyTwilioError(error);
+      }
+    },
+
+    async closeConversation(input: { conversationSid: string; conversationServiceSid?: string }): Promise<void> {
+      try {
+        await conversations(input.conversationServiceSid)(input.conversationSid).update({ state: 'closed' });
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404) return;
+        classifyTwilioError(error);
+      }
+    },
+
+    async sendConversationMessage(input: SendConversationMessageInput): Promise<JsonObject> {
+      const conversation = conversations(input.conversationServiceSid)(input.conversationSid);
+      try {
+        if (Context.current().info.attempt > 1) {
+          // A retry: the first attempt may have sent before it failed to report back.
+          const recent = await conversation.messages.list({ order: 'desc', limit: 50 });
+          const already = recent.find((message) => attributeKey(message.attributes) === input.idempotencyKey);
+          if (already) return pascalCaseMessage(already);
+        }
+        const sent = await conversation.messages.create({
+          body: input.body,
+          attributes: withIdempotencyKey(input.attributes, input.idempotencyKey),
+        });
+        return pascalCaseMessage(sent);
+      } catch (error) {
+        classifyTwilioError(error);
+      }
+    },
+  };
+}
+
+function withIdempotencyKey(attributes: string | undefined, key: string): string {
+  let parsed: Record<string, unknown> = {};
+  if (attributes) {
+    try {
+      const value: unknown = JSON.parse(attributes);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) parsed = value as Record<string, unknown>;
+    } catch {
+      // Studio requires structurally valid JSON; a widget with broken attributes still sends its body.
+    }
+  }
+  return JSON.stringify({ ...parsed, [IDEMPOTENCY_ATTRIBUTE]: key });
+}
+
+function attributeKey(attributes: string | null | undefined): string | undefined {
+  if (!attributes) return undefined;
+  try {
+    const value = JSON.parse(attributes) as Record<string, unknown>;
+    return typeof value[IDEMPOTENCY_ATTRIBUTE] === 'string' ? (value[IDEMPOTENCY_ATTRIBUTE] as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,75 @@
+// createApp(deps): the Studio v2 API, the webhook gateway and /health, without listening (testable).
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
+import { basicAuth } from './auth';
+import { ExecutionService } from './execution-service';
+import { gatewayRouter } from './gateway/flow-webhook';
+import { executionsRouter } from './routes/executions';
+import { flowsRouter } from './routes/flows';
+import type { ExecutionStore } from './store/execution-store';
+import type { FlowStore } from './store/flow-store';
+import { sendTwilioError, TwilioApiError } from './twilio-error';
+
+/** Largest request body accepted (a 1,000-widget definition fits); larger ones get 413. */
+export const BODY_LIMIT = '2mb';
+
+export interface AppDependencies {
+  config: Config;
+  temporal: Client;
+  flows: FlowStore;
+  executions: ExecutionStore;
+  log: Logger;
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    rawBody?: string;
+  }
+}
+
+export function createApp({ config, temporal, flows, executions, log }: AppDependencies) {
+  const app = express();
+  app.disable('x-powered-by');
+  const keepRawBody = (req: Request, _res: Response, buffer: Buffer) => {
+    req.rawBody = buffer.toString('utf8');
+  };
+  // extended:false keeps Twilio's dotted keys literal (`MessagingBinding.Address`), as signatures need.
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, verify: keepRawBody }));
+  app.use(express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
+
+  const service = new ExecutionService(config, temporal, executions);
+
+  app.get('/health', async (_req, res) => {
+    try {
+      const response = await temporal.workflowService.describeTaskQueue({
+        namespace: config.temporalNamespace,
+        taskQueue: { name: config.taskQueue },
+        taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+      });
+      const workers = response.pollers?.length ?? 0;
+      const ready = workers > 0;
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', api: 'ok', temporal: 'ok', workers, task_queue: config.taskQueue });
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', api: 'ok', temporal: String((error as Error).message ?? error), workers: 0 });
+    }
+  });
+
+  app.use(gatewayRouter(config, flows, executions, service, log));
+  app.use('/v2', basicAuth(config.accountSid, config.authToken));
+  app.use(flowsRouter(config, flows));
+  app.use(executionsRouter(config, flows, executions, service));
+
+  app.use((req: Request, res: Response) => sendTwilioError(res, new TwilioApiError(404, 20404, `The requested resource ${req.path} was not found`)));
+  // Error handler: Twilio's shape always; a 4xx for bad input, never a crash.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof TwilioApiError) return sendTwilioError(res, error);
+    const status = (error as { status?: number; type?: string }).status;
+    if (status === 413) return sendTwilioError(res, new TwilioApiError(413, 20413, `Request body larger than ${BODY_LIMIT}`));
+    if (status && status >= 400 && status < 500) return sendTwilioError(res, new TwilioApiError(status, 20001, (error as Error).message));
+    log.error({ err: error, path: req.path }, 'request failed');
+    sendTwilioError(res, new TwilioApiError(500, 20500, 'Internal Server Error'));
+  });
+  return { app, service };
+}

@@ -1,0 +1,148 @@
+// Starting, signalling, reading and ending executions: the one place the API and the gateway talk to
+// Temporal. The execution SID is the workflow ID. Routing a contact's message to its execution uses
+// the execution index (strongly consistent), never Temporal's eventually consistent visibility.
+import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Config } from '../common/config';
+import { newSid } from '../common/sid';
+import type { DeliveryUpdate, ExecutionState, FlowDefinition, InboundMessage, TriggerEvent } from '../workflows/engine/types';
+import { CONTACT_HASH, CURRENT_WIDGET, EXECUTION_STATUS, FLOW_REVISION, FLOW_SID } from '../workflows/search-attributes';
+import { deliveryUpdateSignal, executionStateQuery, inboundMessageSignal, type studioExecution } from '../workflows/studio-execution';
+import type { ExecutionRecord, ExecutionStore, TriggerType } from './store/execution-store';
+import type { FlowRevisionRecord } from './store/flow-store';
+
+export interface StartRequest {
+  revision: FlowRevisionRecord;
+  trigger: TriggerEvent;
+  contactAddress: string;
+  channelAddress: string;
+  routeKey: string;
+  initiatedBy: string;
+}
+
+export type StartResult = { started: true; execution: ExecutionRecord } | { started: false; activeSid: string };
+
+/** A contact address never appears in clear in search attributes: a short, stable hash does. */
+export function contactHash(address: string): string {
+  return createHash('sha256').update(address).digest('hex').slice(0, 16);
+}
+
+export class ExecutionService {
+  constructor(
+    private readonly config: Config,
+    private readonly temporal: Client,
+    private readonly executions: ExecutionStore,
+  ) {}
+
+  handle(sid: string): WorkflowHandle<typeof studioExecution> {
+    return this.temporal.workflow.getHandle<typeof studioExecution>(sid);
+  }
+
+  /** Claims the contact's route and starts the workflow; a second active execution is refused. */
+  async start(request: StartRequest): Promise<StartResult> {
+    const sid = newSid('FN');
+    const { revision } = request;
+    const claim = await this.executions.claim({
+      sid,
+      accountSid: this.config.accountSid,
+      flowSid: revision.flowSid,
+      flowVersion: revision.revision,
+      contactChannelAddress: request.contactAddress,
+      channelAddress: request.channelAddress,
+      routeKey: request.routeKey,
+      initiatedBy: request.initiatedBy,
+      triggerType: request.trigger.type as TriggerType,
+      dateCreated: new Date(),
+    });
+    if (!claim.claimed) {
+      // The route's holder may have ended without us noticing (the index is updated lazily).
+      if (await this.isRunning(claim.activeSid)) return { started: false, activeSid: claim.activeSid };
+      await this.executions.markEnded(claim.activeSid);
+      return this.start(request);
+    }
+    try {
+      await this.temporal.workflow.start('studioExecution', {
+        workflowId: sid,
+        taskQueue: this.config.taskQueue,
+        args: [
+          {
+            accountSid: this.config.accountSid,
+            executionSid: sid,
+            flowSid: revision.flowSid,
+            flowRevision: revision.revision,
+            definition: JSON.parse(revision.definition) as FlowDefinition,
+            trigger: request.trigger,
+            dateCreated: claim.record.dateCreated.toISOString(),
+          },
+        ],
+        typedSearchAttributes: [
+          { key: FLOW_SID, value: revision.flowSid },
+          { key: FLOW_REVISION, value: revision.revision },
+          { key: EXECUTION_STATUS, value: 'active' },
+          { key: CURRENT_WIDGET, value: 'Trigger' },
+          { key: CONTACT_HASH, value: contactHash(request.contactAddress) },
+        ],
+        staticSummary: `Studio flow ${revision.friendlyName} (${revision.flowSid}) revision ${revision.revision}`,
+        staticDetails: `**Flow** ${revision.friendlyName}\n\n**Flow SID** ${revision.flowSid}\n\n**Revision** ${revision.revision}\n\n**Trigger** ${request.trigger.type}`,
+      });
+    } catch (error) {
+      await this.executions.markEnded(sid);
+      throw error;
+    }
+    return { started: true, execution: claim.record };
+  }
+
+  /** True while the workflow runs; a closed or unknown workflow is not running. */
+  async isRunning(sid: string): Promise<boolean> {
+    try {
+      const description = await this.handle(sid).describe();
+      return description.status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** Brings the index's `active` flag in line with Temporal (strongly consistent describe). */
+  async refresh(record: ExecutionRecord): Promise<ExecutionRecord> {
+    if (!record.active || (await this.isRunning(record.sid))) return record;
+    await this.executions.markEnded(record.sid);
+    return { ...record, active: false, dateUpdated: new Date() };
+  }
+
+  /** Delivers a message to a running execution; false when it has ended (nothing was delivered). */
+  async signalInbound(sid: string, message: InboundMessage): Promise<boolean> {
+    return this.signal(sid, () => this.handle(sid).signal(inboundMessageSignal, message));
+  }
+
+  async signalDelivery(sid: string, update: DeliveryUpdate): Promise<boolean> {
+    return this.signal(sid, () => this.handle(sid).signal(deliveryUpdateSignal, update));
+  }
+
+  private async signal(sid: string, send: () => Promise<void>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        await this.executions.markEnded(sid);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** The execution's state: from the result once it ended (no worker needed), by query while it runs. */
+  async state(sid: string): Promise<ExecutionState> {
+    const handle = this.handle(sid);
+    const description = await handle.describe();
+    if (description.status.name === 'COMPLETED') return handle.result();
+    return handle.query(executionStateQuery);
+  }
+
+  /** Ends an execution (REST `Status=ended`): a cancellation, so the workflow's teardown runs. */
+  async end(sid: string): Promise<void> {
+    await this.handle(sid).cancel();
+    await this.executions.markEnded(sid);
+  }
+}

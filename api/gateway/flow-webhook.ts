@@ -1,0 +1,102 @@
+// The webhook-to-signal gateway at the flow webhook URL (DESIGN.md): verify X-Twilio-Signature
+// against PUBLIC_URL, map the body (map-webhook.ts), then signal the execution it belongs to or start
+// one. It answers at once: it never waits on the workflow's progress.
+import { Router, type Request, type Response } from 'express';
+import twilio from 'twilio';
+import type { Config } from '../../common/config';
+import type { Logger } from '../../common/logger';
+import type { InboundMessage, TriggerEvent } from '../../workflows/engine/types';
+import type { ExecutionService } from '../execution-service';
+import { conversationRouteKey, pairRouteKey, type ExecutionStore } from '../store/execution-store';
+import type { FlowStore } from '../store/flow-store';
+import { sendTwilioError, TwilioApiError } from '../twilio-error';
+import { mapWebhook } from './map-webhook';
+
+export interface GatewayCounters {
+  accepted: number;
+  rejected: number;
+}
+
+/** True when the request carries a valid signature of PUBLIC_URL + path (form, or JSON with bodySHA256). */
+export function hasValidSignature(req: Request, config: Config): boolean {
+  const signature = req.header('X-Twilio-Signature');
+  if (!signature) return false;
+  const url = config.publicUrl + req.originalUrl;
+  if (url.includes('bodySHA256=')) {
+    const rawBody = (req as Request & { rawBody?: string }).rawBody ?? '';
+    return twilio.validateRequestWithBody(config.authToken, signature, url, rawBody);
+  }
+  const params = req.is('application/x-www-form-urlencoded') ? ((req.body as Record<string, string>) ?? {}) : {};
+  return twilio.validateRequest(config.authToken, signature, url, params);
+}
+
+export function gatewayRouter(config: Config, flows: FlowStore, executions: ExecutionStore, service: ExecutionService, log: Logger): Router {
+  const router = Router();
+  const counters: GatewayCounters = { accepted: 0, rejected: 0 };
+
+  router.post('/v1/Accounts/:accountSid/Flows/:flowSid', async (req: Request, res: Response) => {
+    if (!hasValidSignature(req, config)) {
+      counters.rejected++;
+      log.warn({ flowSid: req.params.flowSid }, 'webhook rejected: missing or invalid X-Twilio-Signature');
+      return sendTwilioError(res, new TwilioApiError(403, 20403, 'Invalid X-Twilio-Signature'));
+    }
+    if (req.params.accountSid !== config.accountSid) return sendTwilioError(res, new TwilioApiError(404, 20404, 'Unknown account'));
+    const flowSid = req.params.flowSid as string;
+    const meaning = mapWebhook(req.body, req.query as Record<string, unknown>);
+    counters.accepted++;
+    const acknowledge = () => (meaning.kind === 'messaging-message' ? res.type('text/xml').send('<Response/>') : res.status(200).end());
+
+    switch (meaning.kind) {
+      case 'ignored':
+        log.debug({ flowSid, why: meaning.why }, 'webhook ignored');
+        return acknowledge();
+      case 'delivery':
+        if (meaning.executionSid) await service.signalDelivery(meaning.executionSid, meaning.update);
+        return acknowledge();
+      case 'conversation-message': {
+        const delivered = meaning.executionSid
+          ? await service.signalInbound(meaning.executionSid, meaning.message)
+          : await deliverOrStart(flowSid, conversationRouteKey(meaning.conversationSid), meaning.message, {
+              type: 'incomingConversationMessage',
+              conversation: meaning.message.params,
+            }, meaning.message.params.Author ?? '', meaning.conversationSid);
+        log.info({ flowSid, executionSid: meaning.executionSid, messageSid: meaning.message.messageSid, delivered }, 'conversation message');
+        return acknowledge();
+      }
+      case 'messaging-message': {
+        const delivered = await deliverOrStart(flowSid, pairRouteKey(meaning.from, meaning.to), meaning.message, {
+          type: 'incomingMessage',
+          message: meaning.message.params,
+        }, meaning.from, meaning.to);
+        log.info({ flowSid, messageSid: meaning.message.messageSid, delivered }, 'messaging message');
+        return acknowledge();
+      }
+    }
+  });
+
+  /** Signals the active execution on the route, or starts one with this message as its trigger. */
+  async function deliverOrStart(
+    flowSid: string,
+    routeKey: string,
+    message: InboundMessage,
+    trigger: TriggerEvent,
+    contactAddress: string,
+    channelAddress: string,
+  ): Promise<string> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const active = await executions.activeOnRoute(flowSid, routeKey);
+      if (active && (await service.signalInbound(active.sid, message))) return active.sid;
+      // A retried webhook whose execution already ended must not start another one.
+      const earlier = await executions.startedBy(flowSid, message.messageSid);
+      if (earlier) return earlier.sid;
+      const revision = await flows.revision(flowSid, 'LatestPublished');
+      if (!revision) throw new TwilioApiError(404, 20404, `Flow ${flowSid} has no published revision`);
+      const started = await service.start({ revision, trigger, contactAddress, channelAddress, routeKey, initiatedBy: message.messageSid });
+      if (started.started) return started.execution.sid;
+      // Another request started one first: deliver to it on the next turn.
+    }
+    throw new Error(`Could not route message ${message.messageSid} on ${routeKey}`);
+  }
+
+  return router;
+}

@@ -1,0 +1,149 @@
+// Studio v2 Executions: create (REST trigger), list, fetch, end (Status=ended), delete, Context, Steps.
+import { Router, type Request } from 'express';
+import type { Config } from '../../common/config';
+import { newSid } from '../../common/sid';
+import type { JsonObject } from '../../workflows/engine/types';
+import type { ExecutionService } from '../execution-service';
+import { executionJson, pageJson, twilioDate } from '../serialize';
+import { pairRouteKey, type ExecutionRecord, type ExecutionStore } from '../store/execution-store';
+import type { FlowStore } from '../store/flow-store';
+import { badRequest, missingParameter, notFound, TwilioApiError } from '../twilio-error';
+import { baseUrl, formParam, paging, queryParam } from './request';
+
+const MAX_ADDRESSES_BYTES = 300; // Studio error 81023: To + From together
+
+function parseParameters(text: string | undefined): JsonObject {
+  if (text === undefined || text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badRequest('Parameters must be a valid JSON object');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('Parameters must be a valid JSON object');
+  return value as JsonObject;
+}
+
+function parseDate(text: string | undefined, name: string): Date | undefined {
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw badRequest(`${name} must be an ISO 8601 date`);
+  return date;
+}
+
+export function executionsRouter(config: Config, flows: FlowStore, executions: ExecutionStore, service: ExecutionService): Router {
+  const router = Router();
+
+  /** The execution of this flow, refreshed against Temporal; 404 otherwise. */
+  async function load(req: Request): Promise<ExecutionRecord> {
+    const record = await executions.get(req.params.executionSid as string);
+    if (!record || record.flowSid !== req.params.flowSid) throw notFound(`/Flows/${req.params.flowSid}/Executions/${req.params.executionSid}`);
+    return service.refresh(record);
+  }
+
+  router.post('/v2/Flows/:flowSid/Executions', async (req, res) => {
+    const to = formParam(req, 'To');
+    const from = formParam(req, 'From');
+    if (!to) throw missingParameter('To');
+    if (!from) throw missingParameter('From');
+    if (Buffer.byteLength(to + from) > MAX_ADDRESSES_BYTES) throw new TwilioApiError(400, 81023, 'To and From together must not exceed 300 bytes');
+    const parameters = parseParameters(formParam(req, 'Parameters'));
+    const flow = await flows.get(req.params.flowSid);
+    if (!flow) throw notFound(`/Flows/${req.params.flowSid}`);
+    // Test users run the latest revision (draft or not); everyone else the published one.
+    const revision = await flows.revision(flow.flowSid, flow.testUsers.includes(to) ? 'LatestRevision' : 'LatestPublished');
+    if (!revision) throw badRequest(`Flow ${flow.flowSid} has no published revision`);
+    const requestSid = newSid('RQ');
+    const result = await service.start({
+      revision,
+      trigger: { type: 'incomingRequest', to, from, parameters, requestSid },
+      contactAddress: to,
+      channelAddress: from,
+      routeKey: pairRouteKey(to, from),
+      initiatedBy: requestSid,
+    });
+    if (!result.started) {
+      throw new TwilioApiError(
+        409,
+        20409,
+        `Execution ${result.activeSid} is already active for this contact. End the active Execution before creating a new one`,
+        { conflicting_execution_sid: result.activeSid },
+      );
+    }
+    res.status(201).json(executionJson(result.execution, baseUrl(req)));
+  });
+
+  router.get('/v2/Flows/:flowSid/Executions', async (req, res) => {
+    const { page, pageSize } = paging(req);
+    const status = queryParam(req, 'Status');
+    if (status !== undefined && status !== 'active' && status !== 'ended') throw badRequest('Status must be active or ended');
+    const filter = {
+      active: status === undefined ? undefined : status === 'active',
+      dateCreatedFrom: parseDate(queryParam(req, 'DateCreatedFrom'), 'DateCreatedFrom'),
+      dateCreatedTo: parseDate(queryParam(req, 'DateCreatedTo'), 'DateCreatedTo'),
+    };
+    const items = await executions.list(req.params.flowSid, filter, page * pageSize, pageSize + 1);
+    const shown = await Promise.all(items.slice(0, pageSize).map((record) => service.refresh(record)));
+    res.json(pageJson('executions', shown.map((record) => executionJson(record, baseUrl(req))), `${baseUrl(req)}/v2/Flows/${req.params.flowSid}/Executions`, page, pageSize, items.length > pageSize));
+  });
+
+  router.get('/v2/Flows/:flowSid/Executions/:executionSid', async (req, res) => {
+    res.json(executionJson(await load(req), baseUrl(req)));
+  });
+
+  router.post('/v2/Flows/:flowSid/Executions/:executionSid', async (req, res) => {
+    const status = formParam(req, 'Status');
+    if (status !== 'ended') throw badRequest('Status must be ended');
+    const record = await load(req);
+    if (!record.active) throw new TwilioApiError(409, 20409, `Execution ${record.sid} has already ended`);
+    await service.end(record.sid);
+    res.json(executionJson({ ...record, active: false, dateUpdated: new Date() }, baseUrl(req)));
+  });
+
+  router.delete('/v2/Flows/:flowSid/Executions/:executionSid', async (req, res) => {
+    const record = await load(req);
+    if (record.active) await service.end(record.sid);
+    await executions.delete(record.sid);
+    res.status(204).end();
+  });
+
+  router.get('/v2/Flows/:flowSid/Executions/:executionSid/Context', async (req, res) => {
+    const record = await load(req);
+    const state = await service.state(record.sid);
+    res.json({
+      account_sid: record.accountSid,
+      context: state.context,
+      flow_sid: record.flowSid,
+      execution_sid: record.sid,
+      url: `${baseUrl(req)}/v2/Flows/${record.flowSid}/Executions/${record.sid}/Context`,
+    });
+  });
+
+  router.get('/v2/Flows/:flowSid/Executions/:executionSid/Steps', async (req, res) => {
+    const record = await load(req);
+    const { page, pageSize } = paging(req);
+    const state = await service.state(record.sid);
+    const stepsUrl = `${baseUrl(req)}/v2/Flows/${record.flowSid}/Executions/${record.sid}/Steps`;
+    // Studio lists steps newest first.
+    const newestFirst = [...state.steps].reverse();
+    const shown = newestFirst.slice(page * pageSize, (page + 1) * pageSize).map((step) => ({
+      sid: step.sid,
+      account_sid: record.accountSid,
+      flow_sid: record.flowSid,
+      execution_sid: record.sid,
+      parent_step_sid: step.parent_step_sid,
+      name: step.name,
+      context: step.context,
+      transitioned_from: step.transitioned_from,
+      transitioned_to: step.transitioned_to,
+      type: step.type,
+      date_created: twilioDate(new Date(step.date_created)),
+      date_updated: twilioDate(new Date(step.date_created)),
+      url: `${stepsUrl}/${step.sid}`,
+      links: { step_context: `${stepsUrl}/${step.sid}/Context` },
+    }));
+    res.json(pageJson('steps', shown, stepsUrl, page, pageSize, newestFirst.length > (page + 1) * pageSize));
+  });
+
+  return router;
+}

@@ -1,0 +1,104 @@
+// One SQL interface over two engines: PGlite (PostgreSQL compiled to WebAssembly, embedded, a folder
+// under DATA_DIR, no set-up) by default, and a real PostgreSQL server when DATABASE_URL is set. Both
+// speak PostgreSQL, so the schema and every query are the same.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+export interface Database extends Queryable {
+  /** Runs `work` in one transaction (committed if it resolves, rolled back if it throws). */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly kind: 'embedded' | 'postgresql';
+}
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openEmbedded(path.join(options.dataDir, 'studio-db'));
+  await migrate(database);
+  return database;
+}
+
+async function openEmbedded(directory: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  fs.mkdirSync(directory, { recursive: true });
+  const db = await PGlite.create(directory);
+  return {
+    kind: 'embedded',
+    query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await db.query<Row>(sql, params)).rows }),
+    transaction: (work) => db.transaction((tx) => work({ query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<Row>(sql, params)).rows }) })),
+    close: () => db.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { Pool } = await import('pg');
+  const pool = new Pool({ connectionString: url, max: 10 });
+  return {
+    kind: 'postgresql',
+    query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await pool.query(sql, params)).rows as Row[] }),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({ query: async <Row>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params)).rows as Row[] }) });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The schema, idempotent: every start brings an old database up to date. */
+async function migrate(database: Database): Promise<void> {
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS flows (
+       sid TEXT PRIMARY KEY,
+       account_sid TEXT NOT NULL,
+       friendly_name TEXT NOT NULL,
+       status TEXT NOT NULL,
+       revision INTEGER NOT NULL,
+       published_revision INTEGER,
+       test_users TEXT NOT NULL DEFAULT '[]',
+       date_created TIMESTAMPTZ NOT NULL,
+       date_updated TIMESTAMPTZ NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS flow_revisions (
+       flow_sid TEXT NOT NULL REFERENCES flows(sid) ON DELETE CASCADE,
+       revision INTEGER NOT NULL,
+       friendly_name TEXT NOT NULL,
+       status TEXT NOT NULL,
+       definition TEXT NOT NULL,
+       commit_message TEXT,
+       valid BOOLEAN NOT NULL,
+       errors TEXT NOT NULL,
+       warnings TEXT NOT NULL,
+       date_created TIMESTAMPTZ NOT NULL,
+       PRIMARY KEY (flow_sid, revision))`,
+    `CREATE TABLE IF NOT EXISTS executions (
+       sid TEXT PRIMARY KEY,
+       account_sid TEXT NOT NULL,
+       flow_sid TEXT NOT NULL,
+       flow_version INTEGER NOT NULL,
+       contact_channel_address TEXT NOT NULL,
+       channel_address TEXT NOT NULL,
+       route_key TEXT NOT NULL,
+       active BOOLEAN NOT NULL,
+       initiated_by TEXT NOT NULL,
+       trigger_type TEXT NOT NULL,
+       date_created TIMESTAMPTZ NOT NULL,
+       date_updated TIMESTAMPTZ NOT NULL)`,
+    // Decision 2: one active execution per (flow, contact, channel address) — enforced by the database, race-free.
+    `CREATE UNIQUE INDEX IF NOT EXISTS executions_one_active_per_route ON executions (flow_sid, route_key) WHERE active`,
+    `CREATE INDEX IF NOT EXISTS executions_by_flow ON executions (flow_sid, date_created DESC)`,
+    `CREATE INDEX IF NOT EXISTS executions_by_initiator ON executions (flow_sid, initiated_by)`,
+  ];
+  for (const statement of statements) await database.query(statement);
+}

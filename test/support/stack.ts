@@ -1,0 +1,168 @@
+// The whole stack in one test process: emulator, API (with its embedded database) and a worker on a
+// task queue of its own, against the real dev server of the global setup. Each test file gets a
+// fresh one, so files never see each other's executions.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import twilio from 'twilio';
+import { createApp } from '../../api/app';
+import type { ExecutionService } from '../../api/execution-service';
+import { openDatabase, type Database } from '../../api/store/database';
+import { ExecutionStore } from '../../api/store/execution-store';
+import { FlowStore } from '../../api/store/flow-store';
+import { createTwilioClient, type TwilioClient } from '../../activities/twilio-client';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, loadConfig, type Config } from '../../common/config';
+import { createLogger } from '../../common/logger';
+import { createEmulator } from '../../emulator/app';
+import { createStudioWorker } from '../../worker/create-worker';
+import { readTestEnvironment } from './paths';
+
+export interface Stack {
+  config: Config;
+  apiUrl: string;
+  emulatorUrl: string;
+  temporal: Client;
+  service: ExecutionService;
+  database: Database;
+  /** The real twilio client pointed at our API (Studio) and the emulator (everything else). */
+  twilio: TwilioClient;
+  worker: Worker;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function listen(server: http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+let runtimeQuiet = false;
+
+export async function startStack(options: { taskQueue?: string } = {}): Promise<Stack> {
+  if (!runtimeQuiet) {
+    // Keep the SDK's own logging to warnings: test output stays readable.
+    Runtime.install({ logger: new (require('@temporalio/worker').DefaultLogger)('WARN') });
+    runtimeQuiet = true;
+  }
+  const environment = readTestEnvironment();
+  const apiServer = http.createServer();
+  const emulatorServer = http.createServer();
+  const apiUrl = `http://127.0.0.1:${await listen(apiServer)}`;
+  const emulatorUrl = `http://127.0.0.1:${await listen(emulatorServer)}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-test-stack-'));
+  const config: Config = {
+    ...loadConfig({}),
+    temporalAddress: environment.temporalAddress,
+    taskQueue: options.taskQueue ?? `test-${Math.random().toString(16).slice(2)}`,
+    accountSid: DEFAULT_ACCOUNT_SID,
+    authToken: DEFAULT_AUTH_TOKEN,
+    publicUrl: apiUrl,
+    twilioApiBaseUrl: emulatorUrl,
+    dataDir,
+    logLevel: 'warn',
+  };
+  const log = createLogger('test', 'warn');
+
+  const emulator = createEmulator({ accountSid: config.accountSid, authToken: config.authToken, publicUrl: apiUrl, stateFile: path.join(dataDir, 'emulator-state.json') });
+  emulatorServer.on('request', emulator.app);
+
+  const database = await openDatabase({ dataDir });
+  const connection = await Connection.connect({ address: environment.temporalAddress });
+  const temporal = new Client({ connection, namespace: environment.namespace });
+  const { app, service } = createApp({ config, temporal, flows: new FlowStore(database), executions: new ExecutionStore(database), log });
+  apiServer.on('request', app);
+
+  const nativeConnection = await NativeConnection.connect({ address: environment.temporalAddress });
+  let worker!: Worker;
+  let running: Promise<void> | null = null;
+  const stack: Stack = {
+    config,
+    apiUrl,
+    emulatorUrl,
+    temporal,
+    service,
+    database,
+    twilio: studioClient(apiUrl, emulatorUrl),
+    get worker() {
+      return worker;
+    },
+    async startWorker() {
+      worker = await createStudioWorker({ config, connection: nativeConnection, workflowBundle: { codePath: environment.workflowBundlePath } });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (!running) return;
+      worker.shutdown();
+      await running;
+      running = null;
+    },
+    async stop() {
+      await stack.stopWorker();
+      await nativeConnection.close();
+      await connection.close();
+      await new Promise((resolve) => apiServer.close(resolve));
+      await emulator.close();
+      await new Promise((resolve) => emulatorServer.close(resolve));
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
+
+/** The real twilio npm client with Studio's host sent to our API and every other host to the emulator. */
+export function studioClient(apiUrl: string, emulatorUrl: string): TwilioClient {
+  const client = createTwilioClient(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, emulatorUrl);
+  client.studio.baseUrl = apiUrl;
+  return client;
+}
+
+/** Polls until `check` returns a value (not a sleep: a bounded wait on a condition). */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/** The device API of the emulator (DESIGN.md): send as a phone, read what the phone received. */
+export function device(emulatorUrl: string) {
+  return {
+    async send(from: string, to: string, body: string): Promise<{ conversation_sid?: string; message_sid: string }> {
+      const response = await fetch(`${emulatorUrl}/Emulator/Inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ From: from, To: to, Body: body }),
+      });
+      if (response.status !== 201) throw new Error(`Emulator/Inbound answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { conversation_sid?: string; message_sid: string };
+    },
+    async received(address: string): Promise<{ sid: string; conversation_sid?: string; from: string; to: string; body: string }[]> {
+      const response = await fetch(`${emulatorUrl}/Emulator/Outbound?To=${encodeURIComponent(address)}`);
+      return ((await response.json()) as { messages: { sid: string; conversation_sid?: string; from: string; to: string; body: string }[] }).messages;
+    },
+    async fault(operation: string, options: { address?: string; count?: number } = {}): Promise<void> {
+      const body = new URLSearchParams({ Operation: operation });
+      if (options.address) body.set('Address', options.address);
+      if (options.count) body.set('Count', String(options.count));
+      const response = await fetch(`${emulatorUrl}/Emulator/Faults`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      if (!response.ok) throw new Error(`Emulator/Faults answered ${response.status}`);
+    },
+  };
+}
+
+export { twilio };

@@ -1,0 +1,2 @@
+// The one workflowsPath entry the worker bundles.
+export { studioExecution } from './studio-execution';
