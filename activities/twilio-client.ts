@@ -5,19 +5,26 @@ import type RequestClient from 'twilio/lib/base/RequestClient';
 
 export type TwilioClient = ReturnType<typeof twilio>;
 
-/** Sends every Twilio host's request to `baseUrl`, keeping path and query (docs/sdk-notes.md §4 approach A). */
+/**
+ * Sends each Twilio host's requests to a base URL of our choice, keeping path and query
+ * (docs/sdk-notes.md §4 approach A). `baseUrls['*']` serves every host not named.
+ */
 class BaseUrlRequestClient extends twilio.RequestClient {
-  constructor(private readonly baseUrl: string) {
+  constructor(private readonly baseUrls: Record<string, string>) {
     super({ keepAlive: true });
   }
 
   override request<TData>(options: RequestClient.RequestOptions<TData>) {
     const url = new URL(options.uri);
-    return super.request<TData>({ ...options, uri: this.baseUrl + url.pathname + url.search });
+    const base = this.baseUrls[url.host] ?? this.baseUrls['*'];
+    if (!base) return super.request<TData>(options);
+    return super.request<TData>({ ...options, uri: base.replace(/\/+$/, '') + url.pathname + url.search });
   }
 }
 
-export function createTwilioClient(accountSid: string, authToken: string, baseUrl: string | undefined): TwilioClient {
+/** A twilio client for real Twilio hosts (no base URL), or with every host sent to one base URL or a host map. */
+export function createTwilioClient(accountSid: string, authToken: string, baseUrl: string | Record<string, string> | undefined): TwilioClient {
   if (!baseUrl) return twilio(accountSid, authToken, { autoRetry: true });
-  return twilio(accountSid, authToken, { httpClient: new BaseUrlRequestClient(baseUrl.replace(/\/+$/, '')) });
+  const baseUrls = typeof baseUrl === 'string' ? { '*': baseUrl } : baseUrl;
+  return twilio(accountSid, authToken, { httpClient: new BaseUrlRequestClient(baseUrls) });
 }

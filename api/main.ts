@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('api', config.logLevel);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const connection = await Connection.connect({ address: config.temporalAddress ?? '127.0.0.1:7233' });
+  const connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalDevServerPort}` });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const { app } = createApp({ config, temporal, flows: new FlowStore(database), executions: new ExecutionStore(database), log });
   const server = app.listen(config.port, '0.0.0.0', () => log.info({ port: config.port, database: database.kind }, 'api listening'));

@@ -14,6 +14,8 @@ export interface Config {
   temporalAddress: string | undefined; // unset: npm start embeds a dev server
   temporalNamespace: string;
   temporalUiPort: number;
+  /** Port of the embedded dev server's frontend (only when TEMPORAL_ADDRESS is unset). */
+  temporalDevServerPort: number;
   taskQueue: string;
   accountSid: string;
   authToken: string;
@@ -31,6 +33,7 @@ export const ENVIRONMENT = {
   TEMPORAL_ADDRESS: '',
   TEMPORAL_NAMESPACE: 'default',
   TEMPORAL_UI_PORT: '8233',
+  TEMPORAL_DEV_SERVER_PORT: '7233',
   TEMPORAL_TASK_QUEUE: TASK_QUEUE_DEFAULT,
   TWILIO_ACCOUNT_SID: DEFAULT_ACCOUNT_SID,
   TWILIO_AUTH_TOKEN: DEFAULT_AUTH_TOKEN,
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalAddress: optional('TEMPORAL_ADDRESS'),
     temporalNamespace: read(env, 'TEMPORAL_NAMESPACE'),
     temporalUiPort: readPort(env, 'TEMPORAL_UI_PORT'),
+    temporalDevServerPort: readPort(env, 'TEMPORAL_DEV_SERVER_PORT'),
     taskQueue: read(env, 'TEMPORAL_TASK_QUEUE'),
     accountSid: read(env, 'TWILIO_ACCOUNT_SID'),
     authToken: read(env, 'TWILIO_AUTH_TOKEN'),

@@ -13,12 +13,12 @@ if (!fs.existsSync(path.join(root, 'node_modules', 'tsx'))) {
   const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
-const child = spawn(process.execPath, [require.resolve('tsx/cli', { paths: [root] }), path.join(root, 'scripts', 'start.ts')], {
+const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'start.ts')], {
   cwd: root,
   stdio: 'inherit',
 });
-// The launcher handles Ctrl-C itself (it receives the same SIGINT from the terminal); SIGTERM sent to
-// this process is passed on.
-process.on('SIGINT', () => {});
+// Signals sent to this process are passed on to the launcher, which stops the stack once even when
+// a terminal's Ctrl-C reaches both processes.
+process.on('SIGINT', () => child.kill('SIGINT'));
 process.on('SIGTERM', () => child.kill('SIGTERM'));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

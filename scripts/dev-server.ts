@@ -149,8 +149,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       resolve();
     });
   });
-  // An orphaned dev server keeps the ports and the SQLite file locked, so take it down with us.
-  const killOnExit = () => child.kill('SIGKILL');
+  // An orphaned dev server keeps the ports and the SQLite file locked, so take it down with us. SIGTERM, because
+  // it shuts down cleanly on its own and this process cannot wait for it any more.
+  const killOnExit = () => child.kill('SIGTERM');
   process.on('exit', killOnExit);
 
   const stop = async (): Promise<void> => {

@@ -18,7 +18,7 @@ interface Child {
 }
 
 function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     log(`Temporal CLI: ${cli.path} (${cli.source}, ${cli.version})`);
     devServer = await startDevServer({
       cliPath: cli.path,
-      port: 7233,
+      port: config.temporalDevServerPort,
       uiPort: config.temporalUiPort,
       dbFile: path.join(config.dataDir, 'temporal.db'),
       namespace: config.temporalNamespace,

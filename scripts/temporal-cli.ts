@@ -250,7 +250,7 @@ async function goInstall(go: string, cachePath: string, env: NodeJS.ProcessEnv, 
 
 /**
  * The SDK can only download the CLI as a side effect of starting an ephemeral server, so start one on a free
- * port, stop it, and keep the binary it left in downloadDir (copied to our fixed name so its TTL never applies).
+ * port, stop it, and keep the binary it left in downloadDir (moved to our fixed name so its TTL never applies).
  */
 async function sdkDownload(cacheDir: string, cachePath: string, log: (line: string) => void): Promise<void> {
   const downloadDir = path.join(cacheDir, 'download');
@@ -278,10 +278,9 @@ async function sdkDownload(cacheDir: string, cachePath: string, log: (line: stri
     throw new Error(`The SDK download of the Temporal CLI failed: ${startError ? errorMessage(startError) : `no binary appeared in ${downloadDir}`}`);
   }
   fs.mkdirSync(path.dirname(cachePath), { recursive: true });
-  const staging = `${cachePath}.staging-${process.pid}`;
-  fs.copyFileSync(downloaded, staging);
-  fs.chmodSync(staging, 0o755);
-  fs.renameSync(staging, cachePath);
+  // A rename (same file system) is atomic and does not keep a second 250 MB copy around.
+  fs.chmodSync(downloaded, 0o755);
+  fs.renameSync(downloaded, cachePath);
   log(`Downloaded the Temporal CLI in ${formatDuration(Date.now() - started)}: ${cachePath}`);
 }
 

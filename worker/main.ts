@@ -7,7 +7,7 @@ import { createStudioWorker } from './create-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('worker', config.logLevel);
-  const address = config.temporalAddress ?? '127.0.0.1:7233';
+  const address = config.temporalAddress ?? `127.0.0.1:${config.temporalDevServerPort}`;
   const connection = await NativeConnection.connect({ address });
   const worker = await createStudioWorker({ config, connection });
   log.info({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue }, 'worker polling');

@@ -58,7 +58,6 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
   let acceptingReplies = false;
   let stepSid = '';
   let stepStartedIso = '';
-  let handedOff = false;
   const replies: InboundMessage[] = [...(input.carried?.pendingInbound ?? [])];
   const deliveryFailures = new Map<string, DeliveryUpdate>();
   let ended: { reason: EndedReason; detail: string } | null = null;
@@ -84,7 +83,8 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
 
   const effects: Effects = {
     triggerType: () => input.trigger.type,
-    isHandedOff: () => handedOff,
+    // Send to Flex marks the channel handed off; it travels in the context, so continue-as-new keeps it.
+    isHandedOff: () => interpreterRef.current!.context.flow.channel.status === 'handed off',
 
     async sendMessage(request): Promise<SendOutcome> {
       const context = interpreterRef.current!.context;
@@ -184,8 +184,30 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
       return { statusCode: null, contentType: null, body: null, error: 'make-http-request is not implemented yet' };
     },
 
-    async createFlexInteraction() {
-      return { ok: false, error: { code: 81015, message: 'send-to-flex is not implemented yet' } };
+    async createFlexInteraction(request) {
+      const interpreter = interpreterRef.current!;
+      const channel = interpreter.context.flow.channel;
+      const conversationSid = channel.type === 'conversation' && typeof channel.sid === 'string' ? channel.sid : undefined;
+      let interaction: JsonObject;
+      try {
+        interaction = await activities.createFlexInteraction.executeWithOptions({ summary: `hand ${conversationSid ?? 'the contact'} to Flex (${request.workflowSid})` }, [
+          {
+            workflowSid: request.workflowSid,
+            taskChannel: request.taskChannel,
+            attributes: request.attributes,
+            priority: request.priority,
+            timeout: request.timeout,
+            conversationSid,
+            contactAddress: interpreter.context.contact.channel.address,
+            channelAddress: channel.address,
+          },
+        ]);
+      } catch (error) {
+        return { ok: false, error: activityError(error) };
+      }
+      // Decision 7: once handed off, the flow's webhook goes at once (the agent owns the Conversation now).
+      await removeWebhook(interpreter);
+      return { ok: true, interaction };
     },
   };
 
@@ -224,12 +246,8 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
   } finally {
     // Decision 8: whatever ended the execution, the webhook Start Conversation registered goes away.
     await CancellationScope.nonCancellable(async () => {
-      const { conversationSid, conversationServiceSid, webhookSid, closeConversation } = interpreter.teardown;
-      if (conversationSid && webhookSid) {
-        await teardownActivities.deleteConversationWebhook.executeWithOptions({ summary: `remove onMessageAdded webhook ${webhookSid}` }, [
-          { conversationSid, conversationServiceSid, webhookSid },
-        ]);
-      }
+      await removeWebhook(interpreter);
+      const { conversationSid, conversationServiceSid, closeConversation } = interpreter.teardown;
       if (conversationSid && closeConversation) {
         await teardownActivities.closeConversation.executeWithOptions({ summary: `close conversation ${conversationSid}` }, [
           { conversationSid, conversationServiceSid },
@@ -252,7 +270,21 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
   };
 }
 
+/** Removes the onMessageAdded webhook Start Conversation registered, once (end of execution, or hand-off). */
+async function removeWebhook(interpreter: Interpreter): Promise<void> {
+  const { conversationSid, conversationServiceSid, webhookSid } = interpreter.teardown;
+  if (!conversationSid || !webhookSid) return;
+  await CancellationScope.nonCancellable(() =>
+    teardownActivities.deleteConversationWebhook.executeWithOptions({ summary: `remove onMessageAdded webhook ${webhookSid}` }, [
+      { conversationSid, conversationServiceSid, webhookSid },
+    ]),
+  );
+  interpreter.teardown.webhookSid = undefined;
+}
+
+/** The Twilio error behind a failed activity; a cancellation (execution ended) is not a failure and goes on up. */
 function activityError(error: unknown): { code: number; message: string } {
+  if (isCancellation(error)) throw error;
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0] as { code?: number; message?: string } | undefined;

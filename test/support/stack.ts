@@ -1,6 +1,7 @@
 // The whole stack in one test process: emulator, API (with its embedded database) and a worker on a
 // task queue of its own, against the real dev server of the global setup. Each test file gets a
 // fresh one, so files never see each other's executions.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,7 @@ import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, loadConfig, type Config } from
 import { createLogger } from '../../common/logger';
 import { createEmulator } from '../../emulator/app';
 import { createStudioWorker } from '../../worker/create-worker';
-import { readTestEnvironment } from './paths';
+import { readTestEnvironment, REPO_ROOT } from './paths';
 
 export interface Stack {
   config: Config;
@@ -43,7 +44,7 @@ async function listen(server: http.Server): Promise<number> {
 
 let runtimeQuiet = false;
 
-export async function startStack(options: { taskQueue?: string } = {}): Promise<Stack> {
+export async function startStack(options: { taskQueue?: string; inProcessWorker?: boolean } = {}): Promise<Stack> {
   if (!runtimeQuiet) {
     // Keep the SDK's own logging to warnings: test output stays readable.
     Runtime.install({ logger: new (require('@temporalio/worker').DefaultLogger)('WARN') });
@@ -112,15 +113,49 @@ export async function startStack(options: { taskQueue?: string } = {}): Promise<
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  await stack.startWorker();
+  if (options.inProcessWorker !== false) await stack.startWorker();
   return stack;
+}
+
+/** Environment for a child process of the stack (worker/main.ts, api/main.ts) talking to this stack. */
+export function childEnvironment(stack: Stack): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: stack.config.temporalAddress,
+    TEMPORAL_TASK_QUEUE: stack.config.taskQueue,
+    TWILIO_ACCOUNT_SID: stack.config.accountSid,
+    TWILIO_AUTH_TOKEN: stack.config.authToken,
+    TWILIO_API_BASE_URL: stack.emulatorUrl,
+    PUBLIC_URL: stack.apiUrl,
+    DATA_DIR: stack.config.dataDir,
+    LOG_LEVEL: 'info',
+  };
+}
+
+/** Starts worker/main.ts as its own process (so it can be SIGKILLed) and resolves once it polls. */
+export async function spawnWorkerProcess(stack: Stack): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'worker/main.ts')], {
+    cwd: REPO_ROOT,
+    env: childEnvironment(stack),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker polling')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
+    setTimeout(() => reject(new Error(`worker did not start polling within 90 s:\n${output}`)), 90_000).unref();
+  });
+  return child;
 }
 
 /** The real twilio npm client with Studio's host sent to our API and every other host to the emulator. */
 export function studioClient(apiUrl: string, emulatorUrl: string): TwilioClient {
-  const client = createTwilioClient(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, emulatorUrl);
-  client.studio.baseUrl = apiUrl;
-  return client;
+  return createTwilioClient(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, { 'studio.twilio.com': apiUrl, '*': emulatorUrl });
 }
 
 /** Polls until `check` returns a value (not a sleep: a bounded wait on a condition). */

@@ -28,9 +28,9 @@ function input(states: FlowState[], overrides: Partial<StudioExecutionInput> = {
 
 function runtime(overrides: Partial<RuntimePort> = {}): RuntimePort & { now: number } {
   let counter = 0;
-  const port = {
+  const port: RuntimePort & { now: number } = {
     now: Date.UTC(2026, 0, 1),
-    nowMs: () => port.now,
+    nowMs: (): number => port.now,
     randomHex: () => (++counter).toString(16).padStart(32, '0'),
     enterWidget: () => undefined,
     leaveWidget: () => undefined,

@@ -4,7 +4,7 @@
 // unit tests.
 import type { Effects } from './effects';
 import { initialContext } from './context';
-import type { TemplateEngine } from './liquid';
+import { renderPropertyText, type TemplateEngine } from './liquid';
 import type {
   CarriedState,
   EndedReason,
@@ -157,8 +157,7 @@ export class Interpreter {
           executionSid: this.input.executionSid,
           stepSid,
           render: (template) => {
-            if (typeof template !== 'string') return template === undefined || template === null ? '' : String(template);
-            const result = this.templates.render(template, this.context);
+            const result = renderPropertyText(this.templates, template, this.context);
             if (result.warning) warnings.push(result.warning);
             return result.output;
           },

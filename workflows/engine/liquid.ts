@@ -13,8 +13,8 @@
 //   included) with locale en-US, whatever the host's TZ and LANG. An invalid time zone name makes
 //   createTemplateEngine throw (a configuration error, found at start rather than mid-flow).
 // - Output limit: more than 16,384 bytes of UTF-8 is an error like any other: the field renders ''
-//   with 81018 (a cut-off JSON body or message would be worse than an empty one). Studio's Java
-//   engine (its `(?i)` regex exports suggest liqp) throws on its size limit, which this mirrors.
+//   with 81018 (a cut-off JSON body or message would be worse than an empty one). If Studio's
+//   engine is Java's liqp, as its `(?i)` regex exports hint, its size and iteration limits throw too.
 //   The limit also applies to text without any Liquid: every field goes through the engine.
 // - Loop limit: a `for` or `tablerow` loop that starts a 16th iteration is an error ('' + 81018),
 //   for the same reasons; the limit is per loop (nested loops of 15 × 15 are allowed), and a loop

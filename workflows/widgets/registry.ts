@@ -4,6 +4,7 @@
 import type { WidgetDefinition } from '../engine/widget';
 import { sendAndWaitForReplyWidget } from './send-and-wait-for-reply';
 import { sendMessageWidget } from './send-message';
+import { sendToFlexWidget } from './send-to-flex';
 import { setVariablesWidget } from './set-variables';
 import { splitBasedOnWidget } from './split-based-on';
 import { startConversationWidget } from './start-conversation';
@@ -16,6 +17,7 @@ export const WIDGET_LIST: readonly WidgetDefinition[] = [
   splitBasedOnWidget,
   setVariablesWidget,
   startConversationWidget,
+  sendToFlexWidget,
 ];
 
 export const WIDGETS: ReadonlyMap<string, WidgetDefinition> = new Map(WIDGET_LIST.map((widget) => [widget.type, widget]));

@@ -1,0 +1,59 @@
+// The gateway's pure mapping, case by case: every kind of webhook that reaches a flow's URL.
+import { mapWebhook } from '../../api/gateway/map-webhook';
+
+const EXECUTION = 'FN' + 'a'.repeat(32);
+
+describe('mapWebhook', () => {
+  it('maps a Conversations onMessageAdded to a conversation message, routed by our ExecutionSid when present', () => {
+    const body = {
+      AccountSid: 'AC1',
+      EventType: 'onMessageAdded',
+      ConversationSid: 'CH1',
+      MessageSid: 'IM1',
+      Body: 'yes',
+      Author: '+15551234567',
+      Index: '1',
+      Source: 'SMS',
+    };
+    expect(mapWebhook(body, { ExecutionSid: EXECUTION })).toEqual({
+      kind: 'conversation-message',
+      executionSid: EXECUTION,
+      conversationSid: 'CH1',
+      message: { source: 'conversation', messageSid: 'IM1', params: { ...body, From: '+15551234567' } },
+    });
+    expect(mapWebhook(body, {})).toMatchObject({ kind: 'conversation-message', executionSid: null });
+  });
+
+  it('ignores an ExecutionSid that is not an execution SID', () => {
+    expect(mapWebhook({ EventType: 'onMessageAdded', ConversationSid: 'CH1', MessageSid: 'IM1' }, { ExecutionSid: 'FN../../x' })).toMatchObject({ executionSid: null });
+  });
+
+  it('maps a Programmable Messaging inbound message (SMS) by its From/To pair', () => {
+    const body = { MessageSid: 'SM1', SmsSid: 'SM1', From: '+15551234567', To: '+15550000000', Body: 'hi', NumMedia: '0' };
+    expect(mapWebhook(body, {})).toEqual({ kind: 'messaging-message', from: '+15551234567', to: '+15550000000', message: { source: 'messaging', messageSid: 'SM1', params: body } });
+  });
+
+  it('maps a status callback and onDeliveryUpdated to delivery updates', () => {
+    expect(mapWebhook({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003', To: '+1', From: '+2' }, { ExecutionSid: EXECUTION })).toEqual({
+      kind: 'delivery',
+      executionSid: EXECUTION,
+      update: { messageSid: 'SM1', status: 'undelivered', errorCode: '30003' },
+    });
+    expect(mapWebhook({ EventType: 'onDeliveryUpdated', MessageSid: 'IM1', Status: 'failed', ConversationSid: 'CH1' }, { ExecutionSid: EXECUTION })).toEqual({
+      kind: 'delivery',
+      executionSid: EXECUTION,
+      update: { messageSid: 'IM1', status: 'failed', errorCode: undefined },
+    });
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['an empty body', {}],
+    ['another Conversations event', { EventType: 'onConversationAdded', ConversationSid: 'CH1' }],
+    ['onMessageAdded without a MessageSid', { EventType: 'onMessageAdded', ConversationSid: 'CH1' }],
+    ['a message without From', { MessageSid: 'SM1', To: '+1' }],
+    ['odd values', { MessageSid: { nested: true }, From: ['+1'], To: 5 }],
+  ])('ignores %s', (_name, body) => {
+    expect(mapWebhook(body, {})).toMatchObject({ kind: 'ignored' });
+  });
+});
