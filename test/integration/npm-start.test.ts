@@ -56,7 +56,7 @@ describe('npm start', () => {
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(async () => output.includes('[start] ready'), `npm start to be ready (output so far:\n${output})`, 240_000);
+    await waitFor(async () => output.includes('Ctrl-C stops everything'), `npm start to be ready (output so far:\n${output})`, 240_000);
     return { process: child, output: () => output };
   }
 
