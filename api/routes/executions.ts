@@ -1,8 +1,9 @@
-// Studio v2 Executions: create (REST trigger), list, fetch, end (Status=ended), delete, Context, Steps.
+// Studio v2 Executions: create (REST trigger), list, fetch, end (Status=ended), delete, Context, Steps
+// (list, fetch, and each step's Context).
 import { Router, type Request } from 'express';
 import type { Config } from '../../common/config';
 import { newSid } from '../../common/sid';
-import type { JsonObject } from '../../workflows/engine/types';
+import type { ExecutionStep, JsonObject } from '../../workflows/engine/types';
 import type { ExecutionService } from '../execution-service';
 import { executionJson, pageJson, twilioDate } from '../serialize';
 import { pairRouteKey, type ExecutionRecord, type ExecutionStore } from '../store/execution-store';
@@ -126,24 +127,57 @@ export function executionsRouter(config: Config, flows: FlowStore, executions: E
     const stepsUrl = `${baseUrl(req)}/v2/Flows/${record.flowSid}/Executions/${record.sid}/Steps`;
     // Studio lists steps newest first.
     const newestFirst = [...state.steps].reverse();
-    const shown = newestFirst.slice(page * pageSize, (page + 1) * pageSize).map((step) => ({
-      sid: step.sid,
-      account_sid: record.accountSid,
-      flow_sid: record.flowSid,
-      execution_sid: record.sid,
-      parent_step_sid: step.parent_step_sid,
-      name: step.name,
-      context: step.context,
-      transitioned_from: step.transitioned_from,
-      transitioned_to: step.transitioned_to,
-      type: step.type,
-      date_created: twilioDate(new Date(step.date_created)),
-      date_updated: twilioDate(new Date(step.date_created)),
-      url: `${stepsUrl}/${step.sid}`,
-      links: { step_context: `${stepsUrl}/${step.sid}/Context` },
-    }));
+    const shown = newestFirst.slice(page * pageSize, (page + 1) * pageSize).map((step) => stepJson(record, step, stepsUrl));
     res.json(pageJson('steps', shown, stepsUrl, page, pageSize, newestFirst.length > (page + 1) * pageSize));
   });
 
+  /** One step of the execution, or 404 (the steps live in the workflow's state, not in the index). */
+  async function loadStep(req: Request): Promise<{ record: ExecutionRecord; step: ExecutionStep; stepsUrl: string }> {
+    const record = await load(req);
+    const state = await service.state(record.sid);
+    const step = state.steps.find((candidate) => candidate.sid === req.params.stepSid);
+    const stepsUrl = `${baseUrl(req)}/v2/Flows/${record.flowSid}/Executions/${record.sid}/Steps`;
+    if (!step) throw notFound(`/Flows/${record.flowSid}/Executions/${record.sid}/Steps/${req.params.stepSid}`);
+    return { record, step, stepsUrl };
+  }
+
+  router.get('/v2/Flows/:flowSid/Executions/:executionSid/Steps/:stepSid', async (req, res) => {
+    const { record, step, stepsUrl } = await loadStep(req);
+    res.json(stepJson(record, step, stepsUrl));
+  });
+
+  // Studio's ExecutionStepContext: what the step wrote, with the SIDs that locate it.
+  router.get('/v2/Flows/:flowSid/Executions/:executionSid/Steps/:stepSid/Context', async (req, res) => {
+    const { record, step, stepsUrl } = await loadStep(req);
+    res.json({
+      account_sid: record.accountSid,
+      context: step.context,
+      execution_sid: record.sid,
+      flow_sid: record.flowSid,
+      step_sid: step.sid,
+      url: `${stepsUrl}/${step.sid}/Context`,
+    });
+  });
+
   return router;
+}
+
+/** Studio's ExecutionStep JSON (list and fetch). */
+function stepJson(record: ExecutionRecord, step: ExecutionStep, stepsUrl: string) {
+  return {
+    sid: step.sid,
+    account_sid: record.accountSid,
+    flow_sid: record.flowSid,
+    execution_sid: record.sid,
+    parent_step_sid: step.parent_step_sid,
+    name: step.name,
+    context: step.context,
+    transitioned_from: step.transitioned_from,
+    transitioned_to: step.transitioned_to,
+    type: step.type,
+    date_created: twilioDate(new Date(step.date_created)),
+    date_updated: twilioDate(new Date(step.date_created)),
+    url: `${stepsUrl}/${step.sid}`,
+    links: { step_context: `${stepsUrl}/${step.sid}/Context` },
+  };
 }

@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
     dbFile: path.join(dbDir, 'temporal.db'),
     log,
     // Forces continue-as-new early enough for the long-execution test to see it.
-    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=400'],
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=120'],
   });
   (globalThis as { __TEMPORAL_DEV_SERVER__?: unknown }).__TEMPORAL_DEV_SERVER__ = server;
 
