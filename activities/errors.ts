@@ -29,7 +29,10 @@ export function classifyTwilioError(error: unknown): never {
     code: typeof rest?.code === 'number' ? rest.code : 0,
     message: typeof rest?.message === 'string' ? rest.message : String(error),
   };
-  if (isFinalStatus(status)) {
+  // No HTTP status: a network failure (ECONNREFUSED, ETIMEDOUT, …) is worth retrying; anything else is
+  // the client refusing the request before sending it (a missing parameter) and will not get better.
+  const networkFailure = typeof (error as { code?: unknown })?.code === 'string' && /^E[A-Z]+/.test((error as { code: string }).code);
+  if (isFinalStatus(status) || (status === 0 && !networkFailure)) {
     throw ApplicationFailure.create({ type: TWILIO_REST_ERROR, message: details.message, details: [details], nonRetryable: true });
   }
   throw ApplicationFailure.create({ type: TWILIO_REST_ERROR, message: details.message, details: [details], nonRetryable: false });

@@ -60,7 +60,7 @@ export const CLI_SEARCH_ATTRIBUTE_TYPE: Record<SearchAttributeType, string> = {
 };
 
 /** temporal.api.enums.v1.IndexedValueType, the numbers the operator service speaks (not re-exported by the SDK). */
-const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
+export const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
   [SearchAttributeType.TEXT]: 1,
   [SearchAttributeType.KEYWORD]: 2,
   [SearchAttributeType.INT]: 3,

@@ -16,7 +16,12 @@ export interface CreateWorkerOptions {
 
 export async function createStudioWorker({ config, connection, workflowBundle, overrides }: CreateWorkerOptions): Promise<Worker> {
   const client = createTwilioClient(config.accountSid, config.authToken, config.twilioApiBaseUrl);
-  const activities = createActivities({ client, flowWebhookUrl: (flowSid) => flowWebhookUrl(config, flowSid) });
+  const activities = createActivities({
+    client,
+    flowWebhookUrl: (flowSid) => flowWebhookUrl(config, flowSid),
+    http: { accountSid: config.accountSid, authToken: config.authToken, twilioApiBaseUrl: config.twilioApiBaseUrl },
+    studioApi: { baseUrl: config.publicUrl, accountSid: config.accountSid, authToken: config.authToken },
+  });
   return Worker.create({
     connection,
     namespace: config.temporalNamespace,

@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { StudioActivities } from '../activities';
-import type { Effects, SendOutcome, StartConversationOutcome, WaitOutcome } from './engine/effects';
+import type { FlowRevisionOutcome, HostEffects, HttpResponseOutcome, SendOutcome, StartConversationOutcome, WaitOutcome } from './engine/effects';
 import { ExecutionEndedError, Interpreter, type RuntimePort } from './engine/interpreter';
 import { createTemplateEngine } from './engine/liquid';
 import type {
@@ -44,6 +44,13 @@ const FAILED_DELIVERY = new Set(['failed', 'undelivered']);
 const activities = proxyActivities<StudioActivities>({
   startToCloseTimeout: '15s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10 },
+});
+
+// Make HTTP Request and Run Function: one attempt, as Studio (a POST is not idempotent); the activity
+// answers every HTTP outcome itself within its own 10 s timeout.
+const httpActivities = proxyActivities<StudioActivities>({
+  startToCloseTimeout: '20s',
+  retry: { maximumAttempts: 1 },
 });
 
 // Teardown must get through even when the execution is being cancelled or failing.
@@ -81,7 +88,7 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
     continueAsNew: async (carried) => continueAsNew<typeof studioExecution>({ ...input, carried: { ...carried, pendingInbound: replies } }),
   };
 
-  const effects: Effects = {
+  const effects: HostEffects = {
     triggerType: () => input.trigger.type,
     // Send to Flex marks the channel handed off; it travels in the context, so continue-as-new keeps it.
     isHandedOff: () => interpreterRef.current!.context.flow.channel.status === 'handed off',
@@ -128,60 +135,81 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
     },
 
     async startConversation(request): Promise<StartConversationOutcome> {
-      const serviceSid = request.conversationServiceSid;
-      let conversation: JsonObject;
-      try {
-        conversation = await activities.createConversation.executeWithOptions(
-          { summary: `create conversation for ${request.widgetName}` },
-          [
-            {
-              conversationServiceSid: serviceSid,
-              messagingServiceSid: request.messagingServiceSid,
-              uniqueName: request.uniqueName,
-              friendlyName: request.friendlyName,
-              attributes: request.attributes,
-              timersInactive: request.timersInactive,
-              timersClosed: request.timersClosed,
-              emailBindingAddress: request.emailBindingAddress,
-              emailBindingName: request.emailBindingName,
-            },
-          ],
-        );
-      } catch (error) {
-        return { ok: false, stage: 'conversation', error: activityError(error) };
-      }
-      const conversationSid = String(conversation.sid);
-      const undo = () =>
-        CancellationScope.nonCancellable(() =>
+      // A cancellation (REST Status=ended) must not cut the set-up in half: a Conversation, participant or
+      // webhook whose cancelled activity never reported back could be neither undone nor torn down. The
+      // set-up runs to its end (or undoes itself); the cancellation then ends the execution at its next
+      // step, and teardown removes the webhook (DESIGN.md decision 8).
+      return CancellationScope.nonCancellable(async () => {
+        const serviceSid = request.conversationServiceSid;
+        let conversation: JsonObject;
+        try {
+          conversation = await activities.createConversation.executeWithOptions(
+            { summary: `create conversation for ${request.widgetName}` },
+            [
+              {
+                conversationServiceSid: serviceSid,
+                messagingServiceSid: request.messagingServiceSid,
+                uniqueName: request.uniqueName,
+                friendlyName: request.friendlyName,
+                attributes: request.attributes,
+                timersInactive: request.timersInactive,
+                timersClosed: request.timersClosed,
+                emailBindingAddress: request.emailBindingAddress,
+                emailBindingName: request.emailBindingName,
+              },
+            ],
+          );
+        } catch (error) {
+          return { ok: false, stage: 'conversation', error: activityError(error) };
+        }
+        const conversationSid = String(conversation.sid);
+        const undo = () =>
           teardownActivities.deleteConversation.executeWithOptions({ summary: `delete half-made conversation ${conversationSid}` }, [
             { conversationSid, conversationServiceSid: serviceSid },
-          ]),
-        );
-      let participant: JsonObject;
+          ]);
+        let participant: JsonObject;
+        try {
+          const target = request.participant.type === 'messaging' ? maskAddress(request.participant.address) : request.participant.identity;
+          participant = await activities.createConversationParticipant.executeWithOptions(
+            { summary: `add participant ${target} to ${conversationSid}` },
+            [{ conversationSid, conversationServiceSid: serviceSid, participant: request.participant }],
+          );
+        } catch (error) {
+          await undo();
+          return { ok: false, stage: 'participant', error: activityError(error) };
+        }
+        try {
+          const webhookSid = await activities.createConversationWebhook.executeWithOptions(
+            { summary: `register onMessageAdded webhook on ${conversationSid}` },
+            [{ conversationSid, conversationServiceSid: serviceSid, flowSid: input.flowSid, executionSid: input.executionSid }],
+          );
+          return { ok: true, conversation, participant, webhookSid };
+        } catch (error) {
+          await undo();
+          return { ok: false, stage: 'webhook', error: activityError(error) };
+        }
+      });
+    },
+
+    async httpRequest(request): Promise<HttpResponseOutcome> {
       try {
-        const target = request.participant.type === 'messaging' ? maskAddress(request.participant.address) : request.participant.identity;
-        participant = await activities.createConversationParticipant.executeWithOptions(
-          { summary: `add participant ${target} to ${conversationSid}` },
-          [{ conversationSid, conversationServiceSid: serviceSid, participant: request.participant }],
-        );
+        // No URL in the summary: it may carry basic-auth credentials.
+        return await httpActivities.httpRequest.executeWithOptions({ summary: `${request.method} request for ${request.widgetName}` }, [request]);
       } catch (error) {
-        await undo();
-        return { ok: false, stage: 'participant', error: activityError(error) };
-      }
-      try {
-        const webhookSid = await activities.createConversationWebhook.executeWithOptions(
-          { summary: `register onMessageAdded webhook on ${conversationSid}` },
-          [{ conversationSid, conversationServiceSid: serviceSid, flowSid: input.flowSid, executionSid: input.executionSid }],
-        );
-        return { ok: true, conversation, participant, webhookSid };
-      } catch (error) {
-        await undo();
-        return { ok: false, stage: 'webhook', error: activityError(error) };
+        return { statusCode: null, contentType: null, body: null, failure: 'transport', error: activityError(error).message };
       }
     },
 
-    async httpRequest() {
-      return { statusCode: null, contentType: null, body: null, error: 'make-http-request is not implemented yet' };
+    async fetchFlowRevision(request): Promise<FlowRevisionOutcome> {
+      try {
+        const fetched = await activities.fetchFlowRevision.executeWithOptions(
+          { summary: `fetch revision ${request.revision} of subflow ${request.flowSid} for ${request.widgetName}` },
+          [{ flowSid: request.flowSid, revision: request.revision }],
+        );
+        return { ok: true, ...fetched };
+      } catch (error) {
+        return { ok: false, error: activityError(error) };
+      }
     },
 
     async createFlexInteraction(request) {
@@ -205,8 +233,10 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
       } catch (error) {
         return { ok: false, error: activityError(error) };
       }
-      // Decision 7: once handed off, the flow's webhook goes at once (the agent owns the Conversation now).
+      // Decision 7: once handed off, the flow's webhook goes at once (the agent owns the Conversation now),
+      // and the end of the execution no longer closes it under the agent.
       await removeWebhook(interpreter);
+      interpreter.teardown.closeConversation = false;
       return { ok: true, interaction };
     },
   };

@@ -8,6 +8,9 @@ export interface ScriptedEffects {
   startConversation?: unknown[];
   httpRequest?: unknown[];
   createFlexInteraction?: unknown[];
+  fetchFlowRevision?: unknown[];
+  /** Only widget fixtures script it: an Interpreter runs subflows itself. */
+  runSubflow?: unknown[];
 }
 
 export interface EffectCall {
@@ -30,6 +33,8 @@ export function fakeEffects(script: ScriptedEffects = {}, options: { triggerType
     startConversation: (request) => next('startConversation', request),
     httpRequest: (request) => next('httpRequest', request),
     createFlexInteraction: (request) => next('createFlexInteraction', request),
+    fetchFlowRevision: (request) => next('fetchFlowRevision', request),
+    runSubflow: (request) => next('runSubflow', request),
     triggerType: () => options.triggerType ?? 'incomingRequest',
     isHandedOff: () => options.handedOff ?? false,
   } as Effects;

@@ -1,8 +1,9 @@
 // The run loop: walks a pinned flow definition from its trigger, one widget at a time, recording
 // Studio's steps and enforcing Studio's limits. Pure and deterministic: time, SIDs and the outside
 // world come in through the runtime and effects ports, so the same code runs in the workflow and in
-// unit tests.
-import type { Effects } from './effects';
+// unit tests. A subflow (Run Subflow, DESIGN.md decision 6) is a second walk of the same loop over the
+// child's definition, inside the same execution: its steps join the execution's steps and limits.
+import type { Effects, HostEffects, SubflowOutcome, SubflowRequest } from './effects';
 import { initialContext } from './context';
 import { renderPropertyText, type TemplateEngine } from './liquid';
 import type {
@@ -11,6 +12,7 @@ import type {
   ExecutionContext,
   ExecutionLimits,
   ExecutionStep,
+  FlowDefinition,
   FlowState,
   IgnoredInbound,
   JsonObject,
@@ -49,6 +51,22 @@ export interface InterpreterResult {
   detail: string;
 }
 
+/** One walk through a flow definition: the execution's own flow, or a subflow running inside it. */
+interface FlowWalk {
+  states: ReadonlyMap<string, FlowState>;
+  context: ExecutionContext;
+  /** The Run Subflow step this walk's steps belong to; null for the execution's own flow. */
+  parentStepSid: string | null;
+  previousWidget: string | null;
+  sameWidgetCount: number;
+  endedNaturally: InterpreterResult | null;
+  /** What its widgets get: the host's effects, and runSubflow bound to this walk. */
+  effects: Effects;
+}
+
+/** Studio's error for a Run Subflow that cannot run its child. */
+const SUBFLOW_ERROR = 81024;
+
 export class Interpreter {
   readonly context: ExecutionContext;
   readonly steps: ExecutionStep[];
@@ -56,21 +74,20 @@ export class Interpreter {
   readonly ignoredInbound: IgnoredInbound[];
   readonly seenMessageSids: Set<string>;
   currentWidget: string | null;
-  private previousWidget: string | null;
-  private sameWidgetCount: number;
   private readonly startedAtMs: number;
   private readonly limits: ExecutionLimits;
-  private readonly states: Map<string, FlowState>;
+  private readonly main: FlowWalk;
+  /** Steps begun and not yet recorded (a Run Subflow whose child is running): they count toward the limit. */
+  private stepsInProgress = 0;
 
   constructor(
     private readonly input: StudioExecutionInput,
     private readonly widgets: ReadonlyMap<string, WidgetDefinition>,
-    private readonly effects: Effects,
+    private readonly hostEffects: HostEffects,
     private readonly templates: TemplateEngine,
     private readonly runtime: RuntimePort,
   ) {
     this.limits = { ...STUDIO_LIMITS, ...input.limits };
-    this.states = new Map(input.definition.states.map((state) => [state.name, state]));
     const carried = input.carried;
     this.context = carried?.context ?? initialContext(input);
     this.steps = carried?.steps ?? [];
@@ -78,26 +95,28 @@ export class Interpreter {
     this.ignoredInbound = carried?.ignoredInbound ?? [];
     this.seenMessageSids = new Set(carried?.seenMessageSids ?? initialMessageSids(input));
     this.currentWidget = carried?.currentWidget ?? null;
-    this.previousWidget = carried?.previousWidget ?? null;
-    this.sameWidgetCount = carried?.sameWidgetCount ?? 0;
     this.startedAtMs = carried?.startedAtMs ?? runtime.nowMs();
+    this.main = this.newWalk(statesByName(input.definition), this.context, null);
+    this.main.previousWidget = carried?.previousWidget ?? null;
+    this.main.sameWidgetCount = carried?.sameWidgetCount ?? 0;
   }
 
   /** Runs to the end of the execution and says why it ended. */
   async run(): Promise<InterpreterResult> {
+    const walk = this.main;
     try {
-      let next: string | null = this.currentWidget ?? this.fireTrigger();
+      let next: string | null = this.currentWidget ?? this.fireTrigger(walk, this.input.trigger.type, this.input.definition.initial_state);
       while (next !== null) {
-        const state = this.states.get(next);
+        const state = walk.states.get(next);
         if (!state) return { reason: 'ERROR', detail: `Widget ${next} does not exist` };
         if (this.runtime.shouldContinueAsNew()) await this.runtime.continueAsNew(this.carriedState(next));
-        const limit = this.checkLimits(state.name);
+        const limit = this.checkLimits(walk, state.name);
         if (limit) return limit;
         this.currentWidget = state.name;
-        this.previousWidget = state.name;
-        next = await this.runWidget(state);
+        walk.previousWidget = state.name;
+        next = await this.runWidget(walk, state);
       }
-      return this.endedNaturally ?? { reason: 'FLOW_END', detail: 'The flow reached a transition with no next widget' };
+      return walk.endedNaturally ?? { reason: 'FLOW_END', detail: 'The flow reached a transition with no next widget' };
     } catch (error) {
       if (error instanceof ExecutionEndedError) return { reason: error.reason, detail: error.detail };
       throw error;
@@ -106,25 +125,62 @@ export class Interpreter {
     }
   }
 
-  private endedNaturally: InterpreterResult | null = null;
+  /**
+   * Runs a child flow from its `incomingParent` transition to its end, inside this execution: its
+   * steps are recorded under the Run Subflow step, count toward the execution's limits (a limit
+   * reached in the child ends the execution), and it shares the contact and `flow.channel`. The
+   * child cannot continue-as-new midway; the parent does so before its next widget. One nesting
+   * level, as Studio (81024).
+   */
+  private async runSubflow(caller: FlowWalk, request: SubflowRequest): Promise<SubflowOutcome> {
+    if (caller.parentStepSid !== null) {
+      return { ok: false, error: { code: SUBFLOW_ERROR, message: 'A subflow cannot run another subflow (Studio allows one nesting level)' } };
+    }
+    const definition = request.definition;
+    if (!Array.isArray(definition?.states) || !definition.states.some((state) => state?.name === definition.initial_state)) {
+      return {
+        ok: false,
+        error: { code: SUBFLOW_ERROR, message: `Revision ${request.revision} of flow ${request.flowSid} has no initial state ${String(definition?.initial_state)}` },
+      };
+    }
+    const walk = this.newWalk(statesByName(definition), subflowContext(caller.context, request, this.input.trigger.type), request.parentStepSid);
+    let next = this.fireTrigger(walk, 'incomingParent', definition.initial_state);
+    while (next !== null) {
+      const state = walk.states.get(next);
+      if (!state) throw new ExecutionEndedError('ERROR', `Widget ${next} does not exist in subflow ${request.flowSid}`);
+      const limit = this.checkLimits(walk, state.name);
+      if (limit) throw new ExecutionEndedError(limit.reason, limit.detail);
+      walk.previousWidget = state.name;
+      next = await this.runWidget(walk, state);
+    }
+    if (walk.endedNaturally) throw new ExecutionEndedError(walk.endedNaturally.reason, walk.endedNaturally.detail);
+    return { ok: true, variables: walk.context.flow.variables };
+  }
 
-  /** The trigger widget fires the event that started the execution (a step like any other). */
-  private fireTrigger(): string | null {
-    const trigger = this.states.get(this.input.definition.initial_state);
-    if (!trigger) throw new ExecutionEndedError('ERROR', `Initial state ${this.input.definition.initial_state} does not exist`);
-    const event = this.input.trigger.type;
+  private newWalk(states: ReadonlyMap<string, FlowState>, context: ExecutionContext, parentStepSid: string | null): FlowWalk {
+    // Prototype delegation keeps every host effect (and its `this`) and adds the one the loop provides.
+    const effects = Object.create(this.hostEffects) as Effects;
+    const walk: FlowWalk = { states, context, parentStepSid, previousWidget: null, sameWidgetCount: 0, endedNaturally: null, effects };
+    effects.runSubflow = (request) => this.runSubflow(walk, request);
+    return walk;
+  }
+
+  /** The trigger widget fires the event that started the walk (a step like any other). */
+  private fireTrigger(walk: FlowWalk, event: string, initialState: string): string | null {
+    const trigger = walk.states.get(initialState);
+    if (!trigger) throw new ExecutionEndedError('ERROR', `Initial state ${initialState} does not exist`);
     const transition = (trigger.transitions ?? []).find((candidate) => candidate.event === event);
     const next = transition?.next || null;
-    this.recordStep(trigger, event, next, {}, []);
+    this.recordStep(walk, trigger, event, next, {}, []);
     return next;
   }
 
-  private checkLimits(widgetName: string): InterpreterResult | null {
-    if (this.steps.length >= this.limits.maxSteps) {
+  private checkLimits(walk: FlowWalk, widgetName: string): InterpreterResult | null {
+    if (this.steps.length + this.stepsInProgress >= this.limits.maxSteps) {
       return { reason: 'MAX_STEPS', detail: `81000: the execution reached the maximum of ${this.limits.maxSteps} steps` };
     }
-    this.sameWidgetCount = widgetName === this.previousWidget ? this.sameWidgetCount + 1 : 1;
-    if (this.sameWidgetCount > this.limits.maxSameWidgetInARow) {
+    walk.sameWidgetCount = widgetName === walk.previousWidget ? walk.sameWidgetCount + 1 : 1;
+    if (walk.sameWidgetCount > this.limits.maxSameWidgetInARow) {
       return {
         reason: 'WIDGET_LOOP',
         detail: `81001: widget ${widgetName} ran more than ${this.limits.maxSameWidgetInARow} times in a row`,
@@ -136,8 +192,8 @@ export class Interpreter {
     return null;
   }
 
-  /** Runs one widget and returns the name of the next one, or null when the execution ends. */
-  private async runWidget(state: FlowState): Promise<string | null> {
+  /** Runs one widget and returns the name of the next one, or null when the walk ends. */
+  private async runWidget(walk: FlowWalk, state: FlowState): Promise<string | null> {
     const widget = this.widgets.get(state.type);
     if (!widget) {
       throw new ExecutionEndedError(
@@ -147,28 +203,32 @@ export class Interpreter {
     }
     const warnings: { code: string; message: string }[] = [];
     const stepSid = 'FT' + this.runtime.randomHex();
+    // A step is dated and placed when its widget is entered, so a Run Subflow step precedes its child's steps.
+    const entered = { sid: stepSid, atMs: this.runtime.nowMs(), position: this.steps.length };
     this.runtime.enterWidget(state, stepSid);
+    this.stepsInProgress++;
     let outcome: WidgetOutcome;
     try {
       outcome = await widget.run(
         {
           state,
-          context: this.context,
+          context: walk.context,
           executionSid: this.input.executionSid,
           stepSid,
           render: (template) => {
-            const result = renderPropertyText(this.templates, template, this.context);
+            const result = renderPropertyText(this.templates, template, walk.context);
             if (result.warning) warnings.push(result.warning);
             return result.output;
           },
         },
-        this.effects,
+        walk.effects,
       );
     } finally {
+      this.stepsInProgress--;
       this.runtime.leaveWidget(state);
     }
     if (outcome.warnings) warnings.push(...outcome.warnings);
-    this.apply(state, outcome);
+    this.apply(walk, state, outcome);
     const transitions = state.transitions ?? [];
     const transition =
       outcome.transitionIndex !== undefined ? transitions[outcome.transitionIndex] : transitions.find((candidate) => candidate.event === outcome.event);
@@ -176,41 +236,46 @@ export class Interpreter {
     if (next === null && state.type === 'split-based-on' && outcome.event === 'noMatch') {
       warnings.push({ code: '81005', message: 'Failed to transition because no match was found' });
     }
-    this.recordStep(state, outcome.event, next, outcome.output ?? {}, warnings, stepSid);
+    this.recordStep(walk, state, outcome.event, next, outcome.output ?? {}, warnings, entered);
     if (outcome.endExecution) {
-      this.endedNaturally = outcome.endExecution;
+      walk.endedNaturally = outcome.endExecution;
       return null;
     }
     return next;
   }
 
   /** Studio sets a widget's variables at the end of its step. */
-  private apply(state: FlowState, outcome: WidgetOutcome): void {
-    if (outcome.output) this.context.widgets[state.name] = outcome.output;
-    if (outcome.variables) Object.assign(this.context.flow.variables, outcome.variables);
-    if (outcome.channel) this.context.flow.channel = outcome.channel;
+  private apply(walk: FlowWalk, state: FlowState, outcome: WidgetOutcome): void {
+    if (outcome.output) walk.context.widgets[state.name] = outcome.output;
+    if (outcome.variables) Object.assign(walk.context.flow.variables, outcome.variables);
+    if (outcome.channel) {
+      walk.context.flow.channel = outcome.channel;
+      // Decision 6: a channel a subflow creates is the execution's channel from then on.
+      this.context.flow.channel = outcome.channel;
+    }
     if (outcome.teardown) Object.assign(this.teardown, outcome.teardown);
   }
 
   private recordStep(
+    walk: FlowWalk,
     state: FlowState,
     event: string,
     next: string | null,
     output: JsonObject,
     warnings: { code: string; message: string }[],
-    sid = 'FT' + this.runtime.randomHex(),
+    entered = { sid: 'FT' + this.runtime.randomHex(), atMs: this.runtime.nowMs(), position: this.steps.length },
   ): void {
     const context: JsonObject = { widgets: { [state.name]: output } };
     if (warnings.length > 0) context.warnings = warnings;
-    this.steps.push({
-      sid,
+    this.steps.splice(entered.position, 0, {
+      sid: entered.sid,
       name: event,
       transitioned_from: state.name,
       transitioned_to: next ?? 'Ended',
       type: state.type,
       context,
-      date_created: new Date(this.runtime.nowMs()).toISOString(),
-      parent_step_sid: null,
+      date_created: new Date(entered.atMs).toISOString(),
+      parent_step_sid: walk.parentStepSid,
     });
   }
 
@@ -230,8 +295,8 @@ export class Interpreter {
       steps: this.steps,
       seenMessageSids: [...this.seenMessageSids],
       currentWidget: nextWidget,
-      previousWidget: this.previousWidget,
-      sameWidgetCount: this.sameWidgetCount,
+      previousWidget: this.main.previousWidget,
+      sameWidgetCount: this.main.sameWidgetCount,
       startedAtMs: this.startedAtMs,
       pendingInbound: [],
       ignoredInbound: this.ignoredInbound,
@@ -246,4 +311,32 @@ function initialMessageSids(input: StudioExecutionInput): string[] {
   if (trigger.type === 'incomingMessage' && trigger.message.MessageSid) return [trigger.message.MessageSid];
   if (trigger.type === 'incomingConversationMessage' && trigger.conversation.MessageSid) return [trigger.conversation.MessageSid];
   return [];
+}
+
+function statesByName(definition: FlowDefinition): Map<string, FlowState> {
+  return new Map(definition.states.map((state) => [state.name, state]));
+}
+
+/**
+ * The context a subflow starts with (docs/studio-reference.md §2.6): the parent's trigger data copied,
+ * `trigger.parent` with the Run Subflow parameters, the same execution, contact and channel, and
+ * variables and widgets of its own.
+ */
+function subflowContext(parent: ExecutionContext, request: SubflowRequest, parentTriggerType: string): ExecutionContext {
+  const { parent: _grandparent, ...parentTrigger } = parent.trigger;
+  return {
+    flow: { ...parent.flow, flow_sid: request.flowSid, variables: {} },
+    contact: parent.contact,
+    trigger: {
+      ...parentTrigger,
+      parent: {
+        parameters: request.parameters,
+        step_sid: request.parentStepSid,
+        execution_sid: parent.flow.sid,
+        flow_sid: parent.flow.flow_sid,
+        trigger_type: parentTriggerType,
+      },
+    },
+    widgets: {},
+  };
 }

@@ -14,3 +14,17 @@ export function secondsProperty(render: (template: unknown) => string, value: un
   const seconds = Number(typeof value === 'number' ? value : render(value).trim());
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : fallback;
 }
+
+/** `[{key, value}]` pairs (URL, form or subflow parameters), each value rendered; a pair without a usable key is skipped. */
+export function renderedPairs(render: (template: unknown) => string, list: unknown): { key: string; value: string }[] {
+  if (!Array.isArray(list)) return [];
+  const pairs: { key: string; value: string }[] = [];
+  for (const item of list as unknown[]) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { key, value } = item as Record<string, unknown>;
+    const name = typeof key === 'number' ? String(key) : key;
+    if (typeof name !== 'string' || name === '') continue;
+    pairs.push({ key: name, value: render(value) });
+  }
+  return pairs;
+}
