@@ -119,7 +119,12 @@ function matchesAnyOf(tested: string, list: string): boolean {
 
 const LEADING_INLINE_FLAGS = /^\(\?([a-zA-Z]*(?:-[a-zA-Z]*)?)\)/;
 
-function matchesWholeRegex(tested: string, pattern: string): boolean {
+/**
+ * Compiles a split's regex as Studio runs it: trimmed, leading Java inline-flag groups such as `(?i)`
+ * or `(?i-s)` dropped (`s` and `m` become JavaScript flags; matching is case-insensitive anyway), and
+ * anchored to match the whole value. The validator uses it too, so deploy-time and run-time agree.
+ */
+export function compileStudioRegex(pattern: string): { ok: true; expression: RegExp } | { ok: false; error: string } {
   let source = pattern.trim();
   let dotAll = false;
   let multiline = false;
@@ -131,18 +136,21 @@ function matchesWholeRegex(tested: string, pattern: string): boolean {
     source = source.slice(group[0].length);
   }
   const flags = `i${dotAll ? 's' : ''}${multiline ? 'm' : ''}`;
-  let expression: RegExp;
   try {
     // Compiled alone first: wrapped, an unbalanced pattern such as `[abc` could swallow the wrapper
     // and turn valid.
     new RegExp(source, flags);
     // Anchored with lookarounds rather than ^/$ so that a `m` flag cannot turn a whole-value match
     // into a line match; the group keeps alternations (`a|ab`) inside the anchors.
-    expression = new RegExp(`(?<![\\s\\S])(?:${source})(?![\\s\\S])`, flags);
-  } catch {
-    return false;
+    return { ok: true, expression: new RegExp(`(?<![\\s\\S])(?:${source})(?![\\s\\S])`, flags) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
-  return expression.test(tested.trim());
+}
+
+function matchesWholeRegex(tested: string, pattern: string): boolean {
+  const compiled = compileStudioRegex(pattern);
+  return compiled.ok && compiled.expression.test(tested.trim());
 }
 
 const DECIMAL = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))$/;

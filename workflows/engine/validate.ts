@@ -5,6 +5,7 @@
 // Messages reuse Studio's phrases (`is missing but it is required`, `integer found, string expected`,
 // `must not be null`, `does not have a value in the enumeration`, `must be a constant value`) so that
 // people who know Studio's errors recognise them; property_path is Studio's JSON-pointer-like path.
+import { compileStudioRegex } from './split-conditions';
 import type { FlowDefinition } from './types';
 import {
   SPLIT_CONDITION_TYPES,
@@ -42,8 +43,6 @@ const MAX_QUOTED_LENGTH = 80;
 const SCHEMA_URL = 'https://schemas.twilio.com/studio/draft/2019-09/flow-definition';
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const LIQUID_MARKUP = /\{\{|\{%/;
-/** A leading Java inline-flag group: `(?i)`, `(?im)`, `(?i-s)`. */
-const LEADING_INLINE_FLAGS = /^\(\?([a-zA-Z]*(?:-[a-zA-Z]*)?)\)/;
 /** `flow_revision` values Run Subflow accepts: Studio's named revisions, or a revision number. */
 const NAMED_REVISIONS: readonly string[] = ['LatestPublished', 'LatestDraft', 'LatestRevision'];
 /** Start Conversation's participant types: `sms` and `whatsapp` are aliases of `messaging` (DESIGN.md decision 12). */
@@ -638,29 +637,11 @@ function pre2019Message(definition: Record<string, unknown>): string {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-/**
- * Why a split's regex would not compile, or undefined. It accepts exactly what the split widget runs
- * (engine/split-conditions.ts, DESIGN.md decisions 4 and 13): the pattern is trimmed, leading Java
- * inline-flag groups such as `(?i)`, `(?s)` or `(?i-s)` are dropped (`s` and `m` become JavaScript
- * flags; matching is case-insensitive anyway), and the rest must compile as a JavaScript pattern
- * without the `u` flag. Liquid is rendered at run time, so a pattern containing it cannot be checked now.
- */
+/** Why a split's regex would not compile as the split widget runs it, or undefined (Liquid is checked at run time). */
 function regexProblem(pattern: string): string | undefined {
   if (LIQUID_MARKUP.test(pattern)) return undefined;
-  let source = pattern.trim();
-  let flags = 'i';
-  for (let group = LEADING_INLINE_FLAGS.exec(source); group; group = LEADING_INLINE_FLAGS.exec(source)) {
-    const enabled = group[1].split('-')[0]; // flags after '-' are switched off in Java
-    if (enabled.includes('s') && !flags.includes('s')) flags += 's';
-    if (enabled.includes('m') && !flags.includes('m')) flags += 'm';
-    source = source.slice(group[0].length);
-  }
-  try {
-    new RegExp(source, flags);
-    return undefined;
-  } catch (error) {
-    return errorMessage(error);
-  }
+  const compiled = compileStudioRegex(pattern);
+  return compiled.ok ? undefined : compiled.error;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

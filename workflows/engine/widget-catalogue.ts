@@ -8,6 +8,8 @@
 // untyped property is never checked, so a flow exported from the real Studio is not refused because
 // this table guessed wrong. Unknown extra properties are always kept and ignored (DESIGN.md decision 13).
 
+import { CONDITION_TYPES } from './split-conditions';
+
 /** JSON Schema's type names, as Studio's FlowValidate messages use them ("integer found, string expected"). */
 export type JsonTypeName = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 
@@ -47,25 +49,7 @@ export interface WidgetCatalogueEntry {
 }
 
 /** The condition types of split-based-on `match` transitions: Studio's complete enumeration (studio-reference §2.4). */
-export const SPLIT_CONDITION_TYPES: readonly string[] = [
-  'equal_to',
-  'not_equal_to',
-  'matches_any_of',
-  'does_not_match_any_of',
-  'is_blank',
-  'is_not_blank',
-  'regex',
-  'contains',
-  'does_not_contain',
-  'starts_with',
-  'does_not_start_with',
-  'less_than',
-  'greater_than',
-  'is_before_time',
-  'is_after_time',
-  'is_before_date',
-  'is_after_date',
-];
+export const SPLIT_CONDITION_TYPES: readonly string[] = CONDITION_TYPES;
 
 /** Condition types that test only whether the value is blank, so their `value` is ignored (decision 13). */
 export const VALUELESS_CONDITION_TYPES: readonly string[] = ['is_blank', 'is_not_blank'];
