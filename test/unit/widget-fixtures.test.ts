@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTemplateEngine } from '../../workflows/engine/liquid';
 import type { ExecutionContext, FlowState } from '../../workflows/engine/types';
+import { WIDGET_CATALOGUE } from '../../workflows/engine/widget-catalogue';
 import { WIDGET_LIST } from '../../workflows/widgets/registry';
 import { fakeEffects, type ScriptedEffects } from '../support/fake-effects';
 
@@ -52,5 +53,16 @@ describe.each(WIDGET_LIST.filter((widget) => widget.type !== 'trigger').map((wid
     }
     if (expectedCalls) expect(calls).toMatchObject(expectedCalls);
     expect(widget.events).toContain(outcome.event);
+  });
+});
+
+// The validator checks transitions against the catalogue; the interpreter runs the registry. They
+// must agree on every widget's events, or a valid flow could fire an event the validator refused.
+describe('the widget registry and the validator catalogue', () => {
+  it.each(WIDGET_LIST.map((widget) => [widget.type, widget] as const))('agree on the events of %s', (type, widget) => {
+    const entry = WIDGET_CATALOGUE[type];
+    expect(entry).toBeDefined();
+    expect([...widget.events].sort()).toEqual([...entry.events].sort());
+    expect(entry.voiceOnly).toBe(false);
   });
 });

@@ -9,7 +9,8 @@ import { renderedOptional, secondsProperty } from './properties';
 
 export const sendToFlexWidget: WidgetDefinition = {
   type: 'send-to-flex',
-  events: ['callComplete', 'failedToEnqueue', 'callFailure'],
+  // composerStarted exists in Studio's schema (Flex's outbound composer); a messaging hand-off never fires it.
+  events: ['callComplete', 'failedToEnqueue', 'callFailure', 'composerStarted'],
   async run({ state, render, context }, effects): Promise<WidgetOutcome> {
     const properties = state.properties ?? {};
     if (effects.isHandedOff()) return { event: 'failedToEnqueue', output: {}, warnings: [{ code: '81015', message: 'The channel was already handed off' }] };
