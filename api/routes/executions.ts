@@ -4,6 +4,7 @@ import { Router, type Request } from 'express';
 import type { Config } from '../../common/config';
 import { newSid } from '../../common/sid';
 import type { ExecutionStep, JsonObject } from '../../workflows/engine/types';
+import { MAX_JSON_NESTING, nestedDeeperThan } from '../../workflows/engine/validate';
 import type { ExecutionService } from '../execution-service';
 import { executionJson, pageJson, twilioDate } from '../serialize';
 import { pairRouteKey, type ExecutionRecord, type ExecutionStore } from '../store/execution-store';
@@ -22,6 +23,7 @@ function parseParameters(text: string | undefined): JsonObject {
     throw badRequest('Parameters must be a valid JSON object');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('Parameters must be a valid JSON object');
+  if (nestedDeeperThan(value, MAX_JSON_NESTING)) throw badRequest(`Parameters must not nest more than ${MAX_JSON_NESTING} levels deep`);
   return value as JsonObject;
 }
 
@@ -76,16 +78,26 @@ export function executionsRouter(config: Config, flows: FlowStore, executions: E
 
   router.get('/v2/Flows/:flowSid/Executions', async (req, res) => {
     const { page, pageSize } = paging(req);
-    const status = queryParam(req, 'Status');
+    // Twilio's spec (and so the twilio client) names the filter `status`; `Status` is accepted as well.
+    const status = queryParam(req, 'status') ?? queryParam(req, 'Status');
     if (status !== undefined && status !== 'active' && status !== 'ended') throw badRequest('Status must be active or ended');
     const filter = {
       active: status === undefined ? undefined : status === 'active',
       dateCreatedFrom: parseDate(queryParam(req, 'DateCreatedFrom'), 'DateCreatedFrom'),
       dateCreatedTo: parseDate(queryParam(req, 'DateCreatedTo'), 'DateCreatedTo'),
     };
+    // The index learns lazily that an execution ended by itself; a status filter must not see it as active.
+    if (filter.active !== undefined) await service.reconcileFlow(req.params.flowSid);
     const items = await executions.list(req.params.flowSid, filter, page * pageSize, pageSize + 1);
     const shown = await Promise.all(items.slice(0, pageSize).map((record) => service.refresh(record)));
-    res.json(pageJson('executions', shown.map((record) => executionJson(record, baseUrl(req))), `${baseUrl(req)}/v2/Flows/${req.params.flowSid}/Executions`, page, pageSize, items.length > pageSize));
+    // The page URLs keep the filters: the twilio client follows next_page_url as it is.
+    const filterQuery = ['status', 'DateCreatedFrom', 'DateCreatedTo']
+      .map((name) => [name, name === 'status' ? status : queryParam(req, name)])
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => `&${name}=${encodeURIComponent(value!)}`)
+      .join('');
+    const listUrl = `${baseUrl(req)}/v2/Flows/${req.params.flowSid}/Executions`;
+    res.json(pageJson('executions', shown.map((record) => executionJson(record, baseUrl(req))), listUrl, page, pageSize, items.length > pageSize, filterQuery));
   });
 
   router.get('/v2/Flows/:flowSid/Executions/:executionSid', async (req, res) => {

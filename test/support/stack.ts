@@ -20,6 +20,7 @@ import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, loadConfig, type Config } from
 import { createLogger } from '../../common/logger';
 import { createEmulator } from '../../emulator/app';
 import { createStudioWorker } from '../../worker/create-worker';
+import { PinoTemporalLogger } from '../../worker/runtime';
 import { readTestEnvironment, REPO_ROOT } from './paths';
 
 export interface Stack {
@@ -44,15 +45,26 @@ async function listen(server: http.Server): Promise<number> {
 
 let runtimeQuiet = false;
 
-export async function startStack(options: { taskQueue?: string; inProcessWorker?: boolean } = {}): Promise<Stack> {
+/**
+ * `logLines`: every line the API, the worker and the worker's SDK runtime log at debug level is pushed
+ * there, through the loggers api/main.ts and worker/main.ts use (so with their redaction).
+ */
+export async function startStack(options: { taskQueue?: string; inProcessWorker?: boolean; logLines?: string[] } = {}): Promise<Stack> {
+  const { logLines } = options;
+  const keepLines = logLines && { write: (line: string) => logLines.push(line) };
+  const workerLog = keepLines && createLogger('worker', 'debug', keepLines, [DEFAULT_AUTH_TOKEN]);
   if (!runtimeQuiet) {
-    // Keep the SDK's own logging to warnings: test output stays readable.
-    Runtime.install({ logger: new (require('@temporalio/worker').DefaultLogger)('WARN') });
+    // Keep the SDK's own logging to warnings (test output stays readable), or all of it for a test that reads it.
+    const { DefaultLogger } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+    Runtime.install({ logger: workerLog ? new PinoTemporalLogger(workerLog.child({ sdk: 'temporal' })) : new DefaultLogger('WARN') });
     runtimeQuiet = true;
   }
   const environment = readTestEnvironment();
-  const apiServer = http.createServer();
-  const emulatorServer = http.createServer();
+  // Idle keep-alive sockets must be closed by the client, never by the server: Node's client agent
+  // drops them after 5 s, the server's default is also 5 s, and a request sent on a socket the server
+  // is closing at that moment fails with ECONNRESET (seen after an idle gap in a test).
+  const apiServer = http.createServer({ keepAliveTimeout: 60_000 });
+  const emulatorServer = http.createServer({ keepAliveTimeout: 60_000 });
   const apiUrl = `http://127.0.0.1:${await listen(apiServer)}`;
   const emulatorUrl = `http://127.0.0.1:${await listen(emulatorServer)}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-test-stack-'));
@@ -67,7 +79,7 @@ export async function startStack(options: { taskQueue?: string; inProcessWorker?
     dataDir,
     logLevel: 'warn',
   };
-  const log = createLogger('test', 'warn');
+  const log = keepLines ? createLogger('api', 'debug', keepLines, [config.authToken]) : createLogger('test', 'warn');
 
   const emulator = createEmulator({ accountSid: config.accountSid, authToken: config.authToken, publicUrl: apiUrl, stateFile: path.join(dataDir, 'emulator-state.json') });
   emulatorServer.on('request', emulator.app);
@@ -93,7 +105,7 @@ export async function startStack(options: { taskQueue?: string; inProcessWorker?
       return worker;
     },
     async startWorker() {
-      worker = await createStudioWorker({ config, connection: nativeConnection, workflowBundle: { codePath: environment.workflowBundlePath } });
+      worker = await createStudioWorker({ config, connection: nativeConnection, workflowBundle: { codePath: environment.workflowBundlePath }, log: workerLog });
       running = worker.run();
     },
     async stopWorker() {
@@ -129,14 +141,17 @@ export function childEnvironment(stack: Stack): NodeJS.ProcessEnv {
     PUBLIC_URL: stack.apiUrl,
     DATA_DIR: stack.config.dataDir,
     LOG_LEVEL: 'info',
+    // Test workers run side by side: no fixed metrics ports (any free one; SDK metrics off).
+    WORKER_METRICS_PORT: '0',
+    WORKER_SDK_METRICS_PORT: '0',
   };
 }
 
 /** Starts worker/main.ts as its own process (so it can be SIGKILLed) and resolves once it polls. */
-export async function spawnWorkerProcess(stack: Stack): Promise<ChildProcess> {
+export async function spawnWorkerProcess(stack: Stack, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'worker/main.ts')], {
     cwd: REPO_ROOT,
-    env: childEnvironment(stack),
+    env: { ...childEnvironment(stack), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -155,7 +170,8 @@ export async function spawnWorkerProcess(stack: Stack): Promise<ChildProcess> {
 
 /** The real twilio npm client with Studio's host sent to our API and every other host to the emulator. */
 export function studioClient(apiUrl: string, emulatorUrl: string): TwilioClient {
-  return createTwilioClient(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, { 'studio.twilio.com': apiUrl, '*': emulatorUrl });
+  // The API's own host too: its next_page_url is absolute on the host it was called by, and the client follows it as is.
+  return createTwilioClient(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, { 'studio.twilio.com': apiUrl, [new URL(apiUrl).host]: apiUrl, '*': emulatorUrl });
 }
 
 /** Polls until `check` returns a value (not a sleep: a bounded wait on a condition). */
@@ -190,10 +206,13 @@ export function device(emulatorUrl: string) {
       const response = await fetch(`${emulatorUrl}/Emulator/Outbound?To=${encodeURIComponent(address)}`);
       return ((await response.json()) as { messages: { sid: string; conversation_sid?: string; from: string; to: string; body: string }[] }).messages;
     },
-    async fault(operation: string, options: { address?: string; count?: number } = {}): Promise<void> {
+    /** `status` (default 500, which activities retry) 4xx makes the failure final at once, as Twilio refusing. */
+    async fault(operation: string, options: { address?: string; count?: number; status?: number; code?: number } = {}): Promise<void> {
       const body = new URLSearchParams({ Operation: operation });
       if (options.address) body.set('Address', options.address);
       if (options.count) body.set('Count', String(options.count));
+      if (options.status) body.set('Status', String(options.status));
+      if (options.code) body.set('Code', String(options.code));
       const response = await fetch(`${emulatorUrl}/Emulator/Faults`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
       if (!response.ok) throw new Error(`Emulator/Faults answered ${response.status}`);
     },
