@@ -1,6 +1,7 @@
 // Conversations API activities: create the Conversation, its participant and the onMessageAdded
 // webhook (Start Conversation), send into it, and tear it all down when the execution ends.
 import { Context } from '@temporalio/activity';
+import { IDEMPOTENCY_ATTRIBUTE, idempotencyKeyOf } from '../common/idempotency';
 import type { JsonObject } from '../workflows/engine/types';
 import { pascalCaseMessage, snakeCaseResource } from './case';
 import { classifyTwilioError } from './errors';
@@ -41,9 +42,6 @@ export interface SendConversationMessageInput {
   idempotencyKey: string;
 }
 
-/** The key under which a send's idempotency key travels in the message attributes. */
-export const IDEMPOTENCY_ATTRIBUTE = 'studio_idempotency_key';
-
 export function createConversationActivities({ client, flowWebhookUrl }: ConversationsDependencies) {
   // A service's Conversations have the same paths and parameters under /v1/Services/{IS…}; the client
   // types them separately, so the service-scoped list is viewed through the default one's type.
@@ -54,6 +52,12 @@ export function createConversationActivities({ client, flowWebhookUrl }: Convers
   return {
     async createConversation(input: CreateConversationInput): Promise<JsonObject> {
       try {
+        if (input.uniqueName && Context.current().info.attempt > 1) {
+          // A retry: a first attempt that created the Conversation took its unique name, and creating it again
+          // is refused. Without a unique name nothing identifies it, and the retry leaves an empty Conversation.
+          const existing = await findCreatedByThisActivity(conversations(input.conversationServiceSid)(input.uniqueName));
+          if (existing) return snakeCaseResource(existing);
+        }
         const created = await conversations(input.conversationServiceSid).create({
           friendlyName: input.friendlyName,
           uniqueName: input.uniqueName,
@@ -72,8 +76,15 @@ export function createConversationActivities({ client, flowWebhookUrl }: Convers
 
     async createConversationParticipant(input: CreateParticipantInput): Promise<JsonObject> {
       const { participant } = input;
+      const conversation = conversations(input.conversationServiceSid)(input.conversationSid);
       try {
-        const created = await conversations(input.conversationServiceSid)(input.conversationSid).participants.create(
+        if (Context.current().info.attempt > 1) {
+          // A retry: the first attempt may have added the participant before it failed to report back, and
+          // adding it again is refused (already in the conversation), which would fail Start Conversation.
+          const existing = (await conversation.participants.list({ limit: 100 })).find((candidate) => isSameParticipant(candidate, participant));
+          if (existing) return snakeCaseResource(existing);
+        }
+        const created = await conversation.participants.create(
           participant.type === 'messaging'
             ? {
                 'messagingBinding.address': participant.address,
@@ -96,10 +107,17 @@ export function createConversationActivities({ client, flowWebhookUrl }: Convers
       flowSid: string;
       executionSid: string;
     }): Promise<string> {
+      const conversation = conversations(input.conversationServiceSid)(input.conversationSid);
+      const url = `${flowWebhookUrl(input.flowSid)}?ExecutionSid=${input.executionSid}`;
       try {
-        const webhook = await conversations(input.conversationServiceSid)(input.conversationSid).webhooks.create({
+        if (Context.current().info.attempt > 1) {
+          // A retry: a webhook the first attempt registered would otherwise be left behind by teardown.
+          const existing = (await conversation.webhooks.list({ limit: 100 })).find((webhook) => (webhook.configuration as { url?: unknown } | null)?.url === url);
+          if (existing) return existing.sid;
+        }
+        const webhook = await conversation.webhooks.create({
           target: 'webhook',
-          'configuration.url': `${flowWebhookUrl(input.flowSid)}?ExecutionSid=${input.executionSid}`,
+          'configuration.url': url,
           'configuration.method': 'post',
           'configuration.filters': ['onMessageAdded', 'onDeliveryUpdated'],
         });
@@ -144,7 +162,7 @@ export function createConversationActivities({ client, flowWebhookUrl }: Convers
         if (Context.current().info.attempt > 1) {
           // A retry: the first attempt may have sent before it failed to report back.
           const recent = await conversation.messages.list({ order: 'desc', limit: 50 });
-          const already = recent.find((message) => attributeKey(message.attributes) === input.idempotencyKey);
+          const already = recent.find((message) => idempotencyKeyOf(message.attributes) === input.idempotencyKey);
           if (already) return pascalCaseMessage(already);
         }
         const sent = await conversation.messages.create({
@@ -159,6 +177,29 @@ export function createConversationActivities({ client, flowWebhookUrl }: Convers
   };
 }
 
+/** Clocks of the worker and of Twilio may differ this much. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** The Conversation (fetched by unique name) if it was created since this activity was first scheduled. */
+async function findCreatedByThisActivity(conversation: { fetch(): Promise<{ dateCreated: Date; toJSON(): object }> }) {
+  try {
+    const existing = await conversation.fetch();
+    return existing.dateCreated.getTime() >= Context.current().info.scheduledTimestampMs - CLOCK_SKEW_MS ? existing : undefined;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The participant a create with these parameters made: same messaging binding, or same chat identity. */
+function isSameParticipant(
+  candidate: { identity: string | null; messagingBinding: { address?: unknown; proxy_address?: unknown } | null },
+  wanted: CreateParticipantInput['participant'],
+): boolean {
+  if (wanted.type === 'chat') return candidate.identity === wanted.identity;
+  return candidate.messagingBinding?.address === wanted.address && candidate.messagingBinding?.proxy_address === wanted.proxyAddress;
+}
+
 function withIdempotencyKey(attributes: string | undefined, key: string): string {
   let parsed: Record<string, unknown> = {};
   if (attributes) {
@@ -170,14 +211,4 @@ function withIdempotencyKey(attributes: string | undefined, key: string): string
     }
   }
   return JSON.stringify({ ...parsed, [IDEMPOTENCY_ATTRIBUTE]: key });
-}
-
-function attributeKey(attributes: string | null | undefined): string | undefined {
-  if (!attributes) return undefined;
-  try {
-    const value = JSON.parse(attributes) as Record<string, unknown>;
-    return typeof value[IDEMPOTENCY_ATTRIBUTE] === 'string' ? (value[IDEMPOTENCY_ATTRIBUTE] as string) : undefined;
-  } catch {
-    return undefined;
-  }
 }

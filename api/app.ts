@@ -5,9 +5,13 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { basicAuth } from './auth';
 import { ExecutionService } from './execution-service';
+import { refuseNulInParameters, refuseNulInUrl } from './nul-characters';
 import { gatewayRouter } from './gateway/flow-webhook';
+import { createApiMetrics, type ApiMetrics } from './metrics';
+import { requestLog, requestTelemetry } from './request-telemetry';
 import { executionsRouter } from './routes/executions';
 import { flowsRouter } from './routes/flows';
+import { pagesRouter } from './routes/pages';
 import type { ExecutionStore } from './store/execution-store';
 import type { FlowStore } from './store/flow-store';
 import { sendTwilioError, TwilioApiError } from './twilio-error';
@@ -21,6 +25,8 @@ export interface AppDependencies {
   flows: FlowStore;
   executions: ExecutionStore;
   log: Logger;
+  /** Prometheus metrics served at GET /metrics (a fresh registry when unset). */
+  metrics?: ApiMetrics;
 }
 
 declare module 'node:http' {
@@ -29,17 +35,24 @@ declare module 'node:http' {
   }
 }
 
-export function createApp({ config, temporal, flows, executions, log }: AppDependencies) {
+export function createApp({ config, temporal, flows, executions, log, metrics = createApiMetrics() }: AppDependencies) {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestTelemetry(log, metrics));
   const keepRawBody = (req: Request, _res: Response, buffer: Buffer) => {
     req.rawBody = buffer.toString('utf8');
   };
   // extended:false keeps Twilio's dotted keys literal (`MessagingBinding.Address`), as signatures need.
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, verify: keepRawBody }));
   app.use(express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
+  app.use(refuseNulInUrl);
 
-  const service = new ExecutionService(config, temporal, executions);
+  const service = new ExecutionService(config, temporal, executions, { log, metrics });
+
+  // Unauthenticated, as Prometheus scrapes: counters only, no SID, no address, no secret.
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/health', async (_req, res) => {
     try {
@@ -56,10 +69,12 @@ export function createApp({ config, temporal, flows, executions, log }: AppDepen
     }
   });
 
-  app.use(gatewayRouter(config, flows, executions, service, log));
+  app.use(gatewayRouter(config, flows, executions, service, log, metrics));
   app.use('/v2', basicAuth(config.accountSid, config.authToken));
+  app.use('/v2', refuseNulInParameters);
   app.use(flowsRouter(config, flows));
   app.use(executionsRouter(config, flows, executions, service));
+  app.use(pagesRouter(config)); // the run view: /flows/{FlowSid}[/executions/{ExecutionSid}]
 
   app.use((req: Request, res: Response) => sendTwilioError(res, new TwilioApiError(404, 20404, `The requested resource ${req.path} was not found`)));
   // Error handler: Twilio's shape always; a 4xx for bad input, never a crash.
@@ -68,8 +83,8 @@ export function createApp({ config, temporal, flows, executions, log }: AppDepen
     const status = (error as { status?: number; type?: string }).status;
     if (status === 413) return sendTwilioError(res, new TwilioApiError(413, 20413, `Request body larger than ${BODY_LIMIT}`));
     if (status && status >= 400 && status < 500) return sendTwilioError(res, new TwilioApiError(status, 20001, (error as Error).message));
-    log.error({ err: error, path: req.path }, 'request failed');
+    requestLog(res, log).error({ err: error, path: req.path }, 'request failed');
     sendTwilioError(res, new TwilioApiError(500, 20500, 'Internal Server Error'));
   });
-  return { app, service };
+  return { app, service, metrics };
 }

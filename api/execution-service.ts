@@ -4,10 +4,12 @@
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
 import { newSid } from '../common/sid';
 import type { DeliveryUpdate, ExecutionState, FlowDefinition, InboundMessage, TriggerEvent } from '../workflows/engine/types';
 import { CONTACT_HASH, CURRENT_WIDGET, EXECUTION_STATUS, FLOW_REVISION, FLOW_SID } from '../workflows/search-attributes';
 import { deliveryUpdateSignal, executionStateQuery, inboundMessageSignal, type studioExecution } from '../workflows/studio-execution';
+import type { ApiMetrics } from './metrics';
 import type { ExecutionRecord, ExecutionStore, TriggerType } from './store/execution-store';
 import type { FlowRevisionRecord } from './store/flow-store';
 
@@ -22,9 +24,27 @@ export interface StartRequest {
 
 export type StartResult = { started: true; execution: ExecutionRecord } | { started: false; activeSid: string };
 
+/** Index rows read per query, and describes in flight, while reconciling a flow (reconcileFlow). */
+const RECONCILE_PAGE = 1000;
+const RECONCILE_CONCURRENCY = 20;
+
+/**
+ * How long a claimed execution that Temporal does not know yet still holds its route. Between the claim
+ * in the index and the workflow start (milliseconds, on whichever API instance claimed) "not found" means
+ * "starting", not "ended"; a claim whose start never came (its instance died in between) stops blocking
+ * the contact after this.
+ */
+const START_GRACE_MS = 60_000;
+
 /** A contact address never appears in clear in search attributes: a short, stable hash does. */
 export function contactHash(address: string): string {
   return createHash('sha256').update(address).digest('hex').slice(0, 16);
+}
+
+/** Where the service reports starts and ends (logs carry the execution SID; counters go to /metrics). */
+export interface ExecutionTelemetry {
+  log?: Logger;
+  metrics?: Pick<ApiMetrics, 'executionsStarted'>;
 }
 
 export class ExecutionService {
@@ -32,6 +52,7 @@ export class ExecutionService {
     private readonly config: Config,
     private readonly temporal: Client,
     private readonly executions: ExecutionStore,
+    private readonly telemetry: ExecutionTelemetry = {},
   ) {}
 
   handle(sid: string): WorkflowHandle<typeof studioExecution> {
@@ -55,8 +76,9 @@ export class ExecutionService {
       dateCreated: new Date(),
     });
     if (!claim.claimed) {
-      // The route's holder may have ended without us noticing (the index is updated lazily).
-      if (await this.isRunning(claim.activeSid)) return { started: false, activeSid: claim.activeSid };
+      // The route's holder may have ended without us noticing (the index is updated lazily), or be starting.
+      const holder = await this.executions.get(claim.activeSid);
+      if (holder && (await this.holdsRoute(holder))) return { started: false, activeSid: claim.activeSid };
       await this.executions.markEnded(claim.activeSid);
       return this.start(request);
     }
@@ -89,6 +111,11 @@ export class ExecutionService {
       await this.executions.markEnded(sid);
       throw error;
     }
+    this.telemetry.metrics?.executionsStarted.inc({ trigger: request.trigger.type });
+    this.telemetry.log?.info(
+      { executionSid: sid, flowSid: revision.flowSid, flowRevision: revision.revision, trigger: request.trigger.type, contactHash: contactHash(request.contactAddress) },
+      'execution started',
+    );
     return { started: true, execution: claim.record };
   }
 
@@ -103,11 +130,46 @@ export class ExecutionService {
     }
   }
 
+  /** Whether an execution still holds its route: its workflow runs, or it was claimed so recently that its start may be on its way. */
+  private async holdsRoute(record: ExecutionRecord): Promise<boolean> {
+    try {
+      return (await this.handle(record.sid).describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return Date.now() - record.dateCreated.getTime() < START_GRACE_MS;
+      throw error;
+    }
+  }
+
   /** Brings the index's `active` flag in line with Temporal (strongly consistent describe). */
   async refresh(record: ExecutionRecord): Promise<ExecutionRecord> {
-    if (!record.active || (await this.isRunning(record.sid))) return record;
+    if (!record.active || (await this.holdsRoute(record))) return record;
     await this.executions.markEnded(record.sid);
     return { ...record, active: false, dateUpdated: new Date() };
+  }
+
+  /**
+   * Brings the index's `active` flags of one flow in line with Temporal before a list filtered by status: an
+   * execution that ended by itself stays active in the index until something looks at it. Visibility names
+   * the flow's running workflows in bulk; each execution the index holds active and visibility does not name
+   * is confirmed by a strongly consistent describe (visibility lags behind starts and ends).
+   */
+  async reconcileFlow(flowSid: string): Promise<void> {
+    if (!/^FW[0-9a-fA-F]{32}$/.test(flowSid)) return; // nothing is indexed under it; and it goes into a query
+    const indexedActive: ExecutionRecord[] = [];
+    for (;;) {
+      const page = await this.executions.list(flowSid, { active: true }, indexedActive.length, RECONCILE_PAGE);
+      indexedActive.push(...page);
+      if (page.length < RECONCILE_PAGE) break;
+    }
+    if (indexedActive.length === 0) return;
+    const running = new Set<string>();
+    for await (const workflow of this.temporal.workflow.list({ query: `${FLOW_SID.name} = '${flowSid}' AND ExecutionStatus = 'Running'` })) {
+      running.add(workflow.workflowId);
+    }
+    const suspects = indexedActive.filter((record) => !running.has(record.sid));
+    for (let i = 0; i < suspects.length; i += RECONCILE_CONCURRENCY) {
+      await Promise.all(suspects.slice(i, i + RECONCILE_CONCURRENCY).map((record) => this.refresh(record)));
+    }
   }
 
   /** Delivers a message to a running execution; false when it has ended (nothing was delivered). */
@@ -125,7 +187,8 @@ export class ExecutionService {
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
-        await this.executions.markEnded(sid);
+        const record = await this.executions.get(sid);
+        if (!record || !(await this.holdsRoute(record))) await this.executions.markEnded(sid);
         return false;
       }
       throw error;
@@ -144,5 +207,6 @@ export class ExecutionService {
   async end(sid: string): Promise<void> {
     await this.handle(sid).cancel();
     await this.executions.markEnded(sid);
+    this.telemetry.log?.info({ executionSid: sid }, 'execution end requested through the API');
   }
 }

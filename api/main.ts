@@ -3,17 +3,18 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createApp } from './app';
+import { createApiMetrics } from './metrics';
 import { openDatabase } from './store/database';
 import { ExecutionStore } from './store/execution-store';
 import { FlowStore } from './store/flow-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger('api', config.logLevel);
+  const log = createLogger('api', config.logLevel, undefined, [config.authToken]);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalDevServerPort}` });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const { app } = createApp({ config, temporal, flows: new FlowStore(database), executions: new ExecutionStore(database), log });
+  const { app } = createApp({ config, temporal, flows: new FlowStore(database), executions: new ExecutionStore(database), log, metrics: createApiMetrics({ processMetrics: true }) });
   const server = app.listen(config.port, '0.0.0.0', () => log.info({ port: config.port, database: database.kind }, 'api listening'));
   const stop = () => {
     log.info('api stopping');

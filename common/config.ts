@@ -24,6 +24,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined; // unset: embedded database under dataDir
   logLevel: string;
+  /** The worker's Prometheus endpoint (GET /metrics): Studio counters and the Temporal SDK's metrics; 0 = any free port. */
+  workerMetricsPort: number;
+  /** Loopback port where the Temporal SDK core exports its metrics, re-served on workerMetricsPort; 0 = SDK metrics off. */
+  workerSdkMetricsPort: number;
 }
 
 /** Every environment variable the stack reads, with its default (documented in the README). */
@@ -42,6 +46,8 @@ export const ENVIRONMENT = {
   DATA_DIR: './.data',
   DATABASE_URL: '',
   LOG_LEVEL: 'info',
+  WORKER_METRICS_PORT: '9464',
+  WORKER_SDK_METRICS_PORT: '9465',
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;
@@ -75,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(read(env, 'DATA_DIR')),
     databaseUrl: optional('DATABASE_URL'),
     logLevel: read(env, 'LOG_LEVEL'),
+    workerMetricsPort: readPort(env, 'WORKER_METRICS_PORT'),
+    workerSdkMetricsPort: readPort(env, 'WORKER_SDK_METRICS_PORT'),
   };
 }
 

@@ -37,6 +37,8 @@ export interface ConversationInput {
   /** undefined = unchanged, null = timer off. */
   inactiveTimerMs?: number | null;
   closedTimerMs?: number | null;
+  emailBindingAddress?: string;
+  emailBindingName?: string;
 }
 
 export interface ParticipantInput {
@@ -132,6 +134,10 @@ export class ConversationModel {
       nextMessageIndex: 0,
       dateCreated: now,
       dateUpdated: now,
+      emailBinding:
+        input.emailBindingAddress !== undefined || input.emailBindingName !== undefined
+          ? { address: input.emailBindingAddress ?? null, name: input.emailBindingName ?? null }
+          : null,
     };
     armTimers(conversation);
     this.state.conversations[conversation.sid] = conversation;
@@ -146,6 +152,12 @@ export class ConversationModel {
     if (input.uniqueName !== undefined) conversation.uniqueName = input.uniqueName === '' ? null : input.uniqueName;
     if (input.attributes !== undefined) conversation.attributes = input.attributes;
     if (input.messagingServiceSid !== undefined) conversation.messagingServiceSid = input.messagingServiceSid;
+    if (input.emailBindingAddress !== undefined || input.emailBindingName !== undefined) {
+      conversation.emailBinding = {
+        address: input.emailBindingAddress ?? conversation.emailBinding?.address ?? null,
+        name: input.emailBindingName ?? conversation.emailBinding?.name ?? null,
+      };
+    }
     const timersChanged = input.inactiveTimerMs !== undefined || input.closedTimerMs !== undefined;
     if (input.inactiveTimerMs !== undefined) conversation.inactiveTimerMs = input.inactiveTimerMs;
     if (input.closedTimerMs !== undefined) conversation.closedTimerMs = input.closedTimerMs;

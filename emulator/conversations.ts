@@ -41,6 +41,8 @@ function conversationInput(params: Params): ConversationInput {
     state: enumParam(params, 'State', ['active', 'inactive', 'closed'] as const),
     inactiveTimerMs: parseInactiveTimer(optionalParam(params, 'Timers.Inactive')),
     closedTimerMs: parseClosedTimer(optionalParam(params, 'Timers.Closed')),
+    emailBindingAddress: optionalParam(params, 'Bindings.Email.Address'),
+    emailBindingName: optionalParam(params, 'Bindings.Email.Name'),
   };
 }
 

@@ -53,7 +53,7 @@ export function serializeConversation(context: ResourceContext, conversation: Co
     date_updated: isoDate(conversation.dateUpdated),
     state: conversation.state,
     timers,
-    bindings: {},
+    bindings: conversation.emailBinding ? { email: { address: conversation.emailBinding.address, name: conversation.emailBinding.name } } : {},
     url,
     links: { participants: `${url}/Participants`, messages: `${url}/Messages`, webhooks: `${url}/Webhooks` },
   };

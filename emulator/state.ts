@@ -25,6 +25,8 @@ export interface ConversationRecord {
   nextMessageIndex: number;
   dateCreated: number;
   dateUpdated: number;
+  /** `Bindings.Email.Address` / `.Name`: the default email sender of the Conversation (absent in older state files). */
+  emailBinding?: { address: string | null; name: string | null } | null;
 }
 
 export type MessagingChannel = 'sms' | 'whatsapp';

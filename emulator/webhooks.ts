@@ -32,6 +32,9 @@ export interface WebhookLogEntry extends WebhookOutcome {
   description: string;
   idempotencyToken: string;
   at: string;
+  /** The parameters and X-Twilio-Signature of the last attempt: enough to replay the exact request (a duplicate delivery). */
+  params: WebhookParams;
+  signature: string;
 }
 
 /** X-Twilio-Signature for a request to `url` with form `params` (a GET signs the URL with its query and no params). */
@@ -60,13 +63,24 @@ export class WebhookSender {
     const cancellation = this.abortController.signal;
     const retries = webhook.retries ?? 1;
     let outcome: WebhookOutcome = { ok: false, status: null, body: '', attempts: 0, error: null };
+    let sent = { params: webhook.params, signature: '' };
     for (let attempt = 0; attempt <= retries; attempt += 1) {
       const params = webhook.withRetryCount ? { ...webhook.params, RetryCount: String(attempt) } : webhook.params;
-      outcome = { ...(await this.attempt(webhook, params, idempotencyToken, cancellation)), attempts: attempt + 1 };
+      const { signature, ...result } = await this.attempt(webhook, params, idempotencyToken, cancellation);
+      sent = { params, signature };
+      outcome = { ...result, attempts: attempt + 1 };
       const retryable = outcome.status === null ? !cancellation.aborted : outcome.status >= 500;
       if (outcome.ok || !retryable) break;
     }
-    const entry: WebhookLogEntry = { ...outcome, url: webhook.url, method: webhook.method, description: webhook.description, idempotencyToken, at: new Date().toISOString() };
+    const entry: WebhookLogEntry = {
+      ...outcome,
+      url: webhook.url,
+      method: webhook.method,
+      description: webhook.description,
+      idempotencyToken,
+      at: new Date().toISOString(),
+      ...sent,
+    };
     this.log.unshift(entry);
     this.log.length = Math.min(this.log.length, LOG_LIMIT);
     this.options.onOutcome?.(entry);
@@ -85,12 +99,13 @@ export class WebhookSender {
     params: WebhookParams,
     idempotencyToken: string,
     cancellation: AbortSignal,
-  ): Promise<Omit<WebhookOutcome, 'attempts'>> {
+  ): Promise<Omit<WebhookOutcome, 'attempts'> & { signature: string }> {
     const form = new URLSearchParams(params).toString();
     const isGet = webhook.method === 'GET';
     const url = isGet && form ? `${webhook.url}${webhook.url.includes('?') ? '&' : '?'}${form}` : webhook.url;
+    const signature = signTwilioRequest(this.options.authToken, url, isGet ? {} : params);
     const headers: Record<string, string> = {
-      'X-Twilio-Signature': signTwilioRequest(this.options.authToken, url, isGet ? {} : params),
+      'X-Twilio-Signature': signature,
       'I-Twilio-Idempotency-Token': idempotencyToken,
       'User-Agent': 'TwilioProxy/1.1',
       Accept: '*/*',
@@ -100,10 +115,10 @@ export class WebhookSender {
     try {
       const response = await fetch(url, { method: webhook.method, headers, body: isGet ? undefined : form, signal });
       const body = await response.text();
-      return { ok: response.status >= 200 && response.status < 400, status: response.status, body, error: null };
+      return { ok: response.status >= 200 && response.status < 400, status: response.status, body, error: null, signature };
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      return { ok: false, status: null, body: '', error: timedOut ? `timed out after ${this.options.timeoutMs} ms` : describe(error) };
+      return { ok: false, status: null, body: '', error: timedOut ? `timed out after ${this.options.timeoutMs} ms` : describe(error), signature };
     }
   }
 }

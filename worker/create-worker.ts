@@ -4,7 +4,10 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import { createTwilioClient } from '../activities/twilio-client';
 import { flowWebhookUrl, type Config } from '../common/config';
+import { createLogger, type Logger } from '../common/logger';
+import { activityLogging } from './activity-logging';
 import { bundlerOptions, WORKFLOWS_PATH } from './bundle';
+import { createWorkerMetrics, studioSinks, type WorkerMetrics } from './metrics';
 
 export interface CreateWorkerOptions {
   config: Config;
@@ -12,9 +15,14 @@ export interface CreateWorkerOptions {
   /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles at start. */
   workflowBundle?: { code: string } | { codePath: string };
   overrides?: Partial<WorkerOptions>;
+  /** Activity and execution-end lines (default: a logger at config.logLevel on stdout). */
+  log?: Logger;
+  /** Where the workflow's sinks count (default: a registry nobody serves). */
+  metrics?: WorkerMetrics;
 }
 
-export async function createStudioWorker({ config, connection, workflowBundle, overrides }: CreateWorkerOptions): Promise<Worker> {
+export async function createStudioWorker({ config, connection, workflowBundle, overrides, log, metrics }: CreateWorkerOptions): Promise<Worker> {
+  const workerLog = log ?? createLogger('worker', config.logLevel, undefined, [config.authToken]);
   const client = createTwilioClient(config.accountSid, config.authToken, config.twilioApiBaseUrl);
   const activities = createActivities({
     client,
@@ -27,6 +35,8 @@ export async function createStudioWorker({ config, connection, workflowBundle, o
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities,
+    interceptors: { activity: [activityLogging(workerLog)] },
+    sinks: studioSinks(metrics ?? createWorkerMetrics(), workerLog),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { webpackConfigHook: bundlerOptions } }),
     ...overrides,
   });

@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -34,6 +35,7 @@ import type {
 import { STUDIO_LIMITS } from './engine/types';
 import { WIDGETS } from './widgets/registry';
 import { CURRENT_WIDGET, EXECUTION_STATUS } from './search-attributes';
+import { studioSinks } from './sinks';
 
 export const inboundMessageSignal = defineSignal<[InboundMessage]>('inboundMessage');
 export const deliveryUpdateSignal = defineSignal<[DeliveryUpdate]>('deliveryUpdate');
@@ -123,7 +125,7 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
       upsertSearchAttributes([{ key: CURRENT_WIDGET, value: widgetName }]);
       setCurrentDetails(`Waiting at **${widgetName}** for a reply from ${maskAddress(interpreter.context.contact.channel.address)} (timeout ${timeoutSeconds} s)`);
       const failure = () => (sentMessageSid ? deliveryFailures.get(sentMessageSid) : undefined);
-      const arrived = await condition(() => replies.length > 0 || failure() !== undefined, waitMs);
+      const arrived = await condition(() => replies.length > 0 || failure() !== undefined, waitMs, { summary: `reply timeout at ${widgetName}` });
       setCurrentDetails('');
       if (!arrived) {
         if (timeoutMs > remainingLifetimeMs) throw new ExecutionEndedError('LIFETIME', 'The execution reached its maximum lifetime of 30 days');
@@ -268,27 +270,18 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
   try {
     ended = await interpreter.run();
   } catch (error) {
-    if (isCancellation(error)) ended = { reason: 'ENDED_BY_API', detail: 'The execution was ended through the API' };
-    else {
+    // Continue-as-new is no end: the next run carries on with the same channel and webhook.
+    if (error instanceof ContinueAsNew) throw error;
+    if (!isCancellation(error)) {
       ended = { reason: 'ERROR', detail: error instanceof Error ? error.message : String(error) };
+      await teardown(interpreter);
       throw error;
     }
-  } finally {
-    // Decision 8: whatever ended the execution, the webhook Start Conversation registered goes away.
-    await CancellationScope.nonCancellable(async () => {
-      await removeWebhook(interpreter);
-      const { conversationSid, conversationServiceSid, closeConversation } = interpreter.teardown;
-      if (conversationSid && closeConversation) {
-        await teardownActivities.closeConversation.executeWithOptions({ summary: `close conversation ${conversationSid}` }, [
-          { conversationSid, conversationServiceSid },
-        ]);
-      }
-      upsertSearchAttributes([
-        { key: EXECUTION_STATUS, value: 'ended' },
-        { key: CURRENT_WIDGET, value: null },
-      ]);
-    });
+    ended = { reason: 'ENDED_BY_API', detail: 'The execution was ended through the API' };
   }
+  await teardown(interpreter);
+  // Only a returning execution has ended: a continue-as-new or a failed workflow task throws past this.
+  studioSinks.metrics.executionEnded({ reason: ended.reason });
   return {
     status: 'ended',
     endedReason: ended.reason,
@@ -298,6 +291,23 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
     steps: interpreter.steps,
     ignoredInbound: interpreter.ignoredInbound,
   };
+}
+
+/** Decision 8: whatever ended the execution, the webhook Start Conversation registered goes away. */
+async function teardown(interpreter: Interpreter): Promise<void> {
+  await CancellationScope.nonCancellable(async () => {
+    await removeWebhook(interpreter);
+    const { conversationSid, conversationServiceSid, closeConversation } = interpreter.teardown;
+    if (conversationSid && closeConversation) {
+      await teardownActivities.closeConversation.executeWithOptions({ summary: `close conversation ${conversationSid}` }, [
+        { conversationSid, conversationServiceSid },
+      ]);
+    }
+    upsertSearchAttributes([
+      { key: EXECUTION_STATUS, value: 'ended' },
+      { key: CURRENT_WIDGET, value: null },
+    ]);
+  });
 }
 
 /** Removes the onMessageAdded webhook Start Conversation registered, once (end of execution, or hand-off). */

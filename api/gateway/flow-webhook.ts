@@ -7,15 +7,11 @@ import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import type { InboundMessage, TriggerEvent } from '../../workflows/engine/types';
 import type { ExecutionService } from '../execution-service';
+import type { ApiMetrics } from '../metrics';
 import { conversationRouteKey, pairRouteKey, type ExecutionStore } from '../store/execution-store';
 import type { FlowStore } from '../store/flow-store';
 import { sendTwilioError, TwilioApiError } from '../twilio-error';
 import { mapWebhook } from './map-webhook';
-
-export interface GatewayCounters {
-  accepted: number;
-  rejected: number;
-}
 
 /** True when the request carries a valid signature of PUBLIC_URL + path (form, or JSON with bodySHA256). */
 export function hasValidSignature(req: Request, config: Config): boolean {
@@ -30,20 +26,31 @@ export function hasValidSignature(req: Request, config: Config): boolean {
   return twilio.validateRequest(config.authToken, signature, url, params);
 }
 
-export function gatewayRouter(config: Config, flows: FlowStore, executions: ExecutionStore, service: ExecutionService, log: Logger): Router {
+export function gatewayRouter(
+  config: Config,
+  flows: FlowStore,
+  executions: ExecutionStore,
+  service: ExecutionService,
+  log: Logger,
+  metrics?: Pick<ApiMetrics, 'webhooks'>,
+): Router {
   const router = Router();
-  const counters: GatewayCounters = { accepted: 0, rejected: 0 };
+  const count = (outcome: 'accepted' | 'rejected') => metrics?.webhooks.inc({ outcome });
 
   router.post('/v1/Accounts/:accountSid/Flows/:flowSid', async (req: Request, res: Response) => {
     if (!hasValidSignature(req, config)) {
-      counters.rejected++;
+      count('rejected');
       log.warn({ flowSid: req.params.flowSid }, 'webhook rejected: missing or invalid X-Twilio-Signature');
       return sendTwilioError(res, new TwilioApiError(403, 20403, 'Invalid X-Twilio-Signature'));
     }
-    if (req.params.accountSid !== config.accountSid) return sendTwilioError(res, new TwilioApiError(404, 20404, 'Unknown account'));
+    if (req.params.accountSid !== config.accountSid) {
+      count('rejected');
+      log.warn({ flowSid: req.params.flowSid }, 'webhook rejected: unknown account');
+      return sendTwilioError(res, new TwilioApiError(404, 20404, 'Unknown account'));
+    }
     const flowSid = req.params.flowSid as string;
     const meaning = mapWebhook(req.body, req.query as Record<string, unknown>);
-    counters.accepted++;
+    count('accepted');
     const acknowledge = () => (meaning.kind === 'messaging-message' ? res.type('text/xml').send('<Response/>') : res.status(200).end());
 
     switch (meaning.kind) {
@@ -51,7 +58,10 @@ export function gatewayRouter(config: Config, flows: FlowStore, executions: Exec
         log.debug({ flowSid, why: meaning.why }, 'webhook ignored');
         return acknowledge();
       case 'delivery':
-        if (meaning.executionSid) await service.signalDelivery(meaning.executionSid, meaning.update);
+        if (meaning.executionSid) {
+          const delivered = await service.signalDelivery(meaning.executionSid, meaning.update);
+          log.info({ flowSid, executionSid: meaning.executionSid, messageSid: meaning.update.messageSid, status: meaning.update.status, delivered }, 'delivery update');
+        }
         return acknowledge();
       case 'conversation-message': {
         const delivered = meaning.executionSid
@@ -60,7 +70,9 @@ export function gatewayRouter(config: Config, flows: FlowStore, executions: Exec
               type: 'incomingConversationMessage',
               conversation: meaning.message.params,
             }, meaning.message.params.Author ?? '', meaning.conversationSid);
-        log.info({ flowSid, executionSid: meaning.executionSid, messageSid: meaning.message.messageSid, delivered }, 'conversation message');
+        // Routed by the SID in the webhook's query, or to the execution deliverOrStart found or started.
+        const executionSid = meaning.executionSid ?? (typeof delivered === 'string' ? delivered : undefined);
+        log.info({ flowSid, executionSid, messageSid: meaning.message.messageSid, delivered }, 'conversation message');
         return acknowledge();
       }
       case 'messaging-message': {
@@ -68,7 +80,7 @@ export function gatewayRouter(config: Config, flows: FlowStore, executions: Exec
           type: 'incomingMessage',
           message: meaning.message.params,
         }, meaning.from, meaning.to);
-        log.info({ flowSid, messageSid: meaning.message.messageSid, delivered }, 'messaging message');
+        log.info({ flowSid, executionSid: delivered, messageSid: meaning.message.messageSid, delivered }, 'messaging message');
         return acknowledge();
       }
     }
@@ -85,10 +97,14 @@ export function gatewayRouter(config: Config, flows: FlowStore, executions: Exec
   ): Promise<string> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const active = await executions.activeOnRoute(flowSid, routeKey);
-      if (active && (await service.signalInbound(active.sid, message))) return active.sid;
-      // A retried webhook whose execution already ended must not start another one.
-      const earlier = await executions.startedBy(flowSid, message.messageSid);
-      if (earlier) return earlier.sid;
+      if (active && (await service.signalInbound(active.sid, message))) {
+        await executions.recordDelivery(flowSid, message.messageSid, active.sid);
+        return active.sid;
+      }
+      // A retried webhook (Twilio retries on a timeout) whose message started an execution, or was
+      // delivered to one, that has ended since must not start another one.
+      const earlier = await executions.handledBy(flowSid, message.messageSid);
+      if (earlier) return earlier;
       const revision = await flows.revision(flowSid, 'LatestPublished');
       if (!revision) throw new TwilioApiError(404, 20404, `Flow ${flowSid} has no published revision`);
       const started = await service.start({ revision, trigger, contactAddress, channelAddress, routeKey, initiatedBy: message.messageSid });

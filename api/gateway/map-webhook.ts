@@ -1,5 +1,6 @@
 // The gateway's pure mapping: what a webhook that reached a flow's URL means. No I/O here, so every
 // kind of Twilio webhook is unit-tested as data.
+import { idempotencyKeyOf } from '../../common/idempotency';
 import type { DeliveryUpdate, InboundMessage } from '../../workflows/engine/types';
 
 export type WebhookMeaning =
@@ -13,6 +14,15 @@ export type WebhookMeaning =
   | { kind: 'ignored'; why: string };
 
 const EXECUTION_SID = /^FN[0-9a-f]{32}$/;
+
+/** The fields a webhook is routed by: each ends up in the execution index (a key, an indexed column). */
+const ROUTING_FIELDS = ['MessageSid', 'SmsSid', 'SmsMessageSid', 'ConversationSid', 'From', 'To', 'Author'] as const;
+/** Real SIDs and addresses are far shorter; an index row holds at most ~2.7 kB, and PostgreSQL text no NUL. */
+const MAX_ROUTING_FIELD_BYTES = 256;
+
+function malformedRoutingField(params: Record<string, string>): string | undefined {
+  return ROUTING_FIELDS.find((name) => params[name] !== undefined && (params[name].includes('\u0000') || Buffer.byteLength(params[name]) > MAX_ROUTING_FIELD_BYTES));
+}
 
 function stringParams(body: unknown): Record<string, string> {
   const params: Record<string, string> = {};
@@ -30,6 +40,8 @@ export function mapWebhook(body: unknown, query: Record<string, unknown>): Webho
   const params = stringParams(body);
   const executionSidParam = typeof query.ExecutionSid === 'string' ? query.ExecutionSid : null;
   const executionSid = executionSidParam && EXECUTION_SID.test(executionSidParam) ? executionSidParam : null;
+  const malformed = malformedRoutingField(params);
+  if (malformed) return { kind: 'ignored', why: `${malformed} is not a SID or an address (over ${MAX_ROUTING_FIELD_BYTES} bytes, or a NUL in it)` };
 
   if (params.EventType === 'onDeliveryUpdated') {
     if (!params.MessageSid || !params.Status) return { kind: 'ignored', why: 'onDeliveryUpdated without MessageSid or Status' };
@@ -37,6 +49,9 @@ export function mapWebhook(body: unknown, query: Record<string, unknown>): Webho
   }
   if (params.EventType === 'onMessageAdded') {
     if (!params.ConversationSid || !params.MessageSid) return { kind: 'ignored', why: 'onMessageAdded without ConversationSid or MessageSid' };
+    // Twilio fires no webhook for a message created through the REST API unless asked to; should one come
+    // back anyway, a message an execution sent is never taken as the contact's.
+    if (idempotencyKeyOf(params.Attributes)) return { kind: 'ignored', why: `message ${params.MessageSid} was sent by an execution` };
     return {
       kind: 'conversation-message',
       executionSid,

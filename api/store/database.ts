@@ -57,6 +57,9 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+/** Any fixed number: the advisory lock that serializes migrations across API instances. */
+const MIGRATION_LOCK_KEY = 7_817_324_001;
+
 /** The schema, idempotent: every start brings an old database up to date. */
 async function migrate(database: Database): Promise<void> {
   const statements = [
@@ -99,6 +102,19 @@ async function migrate(database: Database): Promise<void> {
     `CREATE UNIQUE INDEX IF NOT EXISTS executions_one_active_per_route ON executions (flow_sid, route_key) WHERE active`,
     `CREATE INDEX IF NOT EXISTS executions_by_flow ON executions (flow_sid, date_created DESC)`,
     `CREATE INDEX IF NOT EXISTS executions_by_initiator ON executions (flow_sid, initiated_by)`,
+    // The inbound messages the gateway delivered to a running execution: a retried webhook of one of them
+    // that arrives after that execution ended must not start a new one.
+    `CREATE TABLE IF NOT EXISTS inbound_deliveries (
+       flow_sid TEXT NOT NULL,
+       message_sid TEXT NOT NULL,
+       execution_sid TEXT NOT NULL,
+       date_created TIMESTAMPTZ NOT NULL,
+       PRIMARY KEY (flow_sid, message_sid))`,
   ];
-  for (const statement of statements) await database.query(statement);
+  // API instances started together against a fresh PostgreSQL would race: concurrent CREATE … IF NOT
+  // EXISTS fails with a unique violation in pg_type. One instance migrates at a time, in one transaction.
+  await database.transaction(async (tx) => {
+    if (database.kind === 'postgresql') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    for (const statement of statements) await tx.query(statement);
+  });
 }

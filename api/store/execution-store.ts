@@ -121,6 +121,25 @@ export class ExecutionStore {
     return rows.length ? toRecord(rows[0]) : null;
   }
 
+  /** Remembers that a message was delivered to a running execution (the first delivery wins). */
+  async recordDelivery(flowSid: string, messageSid: string, executionSid: string, now = new Date()): Promise<void> {
+    await this.db.query(
+      `INSERT INTO inbound_deliveries (flow_sid, message_sid, execution_sid, date_created) VALUES ($1, $2, $3, $4) ON CONFLICT (flow_sid, message_sid) DO NOTHING`,
+      [flowSid, messageSid, executionSid, now],
+    );
+  }
+
+  /** The execution a message started or was delivered to, if any: a retried webhook of it must start nothing. */
+  async handledBy(flowSid: string, messageSid: string): Promise<string | null> {
+    const started = await this.startedBy(flowSid, messageSid);
+    if (started) return started.sid;
+    const { rows } = await this.db.query<{ execution_sid: string }>(`SELECT execution_sid FROM inbound_deliveries WHERE flow_sid = $1 AND message_sid = $2`, [
+      flowSid,
+      messageSid,
+    ]);
+    return rows.length ? rows[0].execution_sid : null;
+  }
+
   async delete(sid: string): Promise<boolean> {
     const { rows } = await this.db.query(`DELETE FROM executions WHERE sid = $1 RETURNING sid`, [sid]);
     return rows.length > 0;

@@ -75,9 +75,11 @@ describe('Start Conversation → Send & Wait → Send Message', () => {
     const contact = '+15551110002';
     const execution = await stack.twilio.studio.v2.flows(flowSid).executions.create({ to: contact, from: PROXY, parameters: { name: 'Bo', timeout: '3' } });
     await waitFor(async () => (await device(stack.emulatorUrl).received(contact)).find((m) => m.body === 'How was your visit, Bo?'), 'the question');
+    const handle = stack.temporal.workflow.getHandle(execution.sid);
+    // The question reaches the phone before the workflow task that starts the timer has run: wait for it.
+    await waitFor(async () => ((await handle.fetchHistory()).events ?? []).some((event) => event.timerStartedEventAttributes), 'the timer to start');
     await stack.stopWorker();
     // The durable timer fires in the server while no worker runs.
-    const handle = stack.temporal.workflow.getHandle(execution.sid);
     await waitFor(async () => {
       const history = await handle.fetchHistory();
       return (history.events ?? []).some((event) => event.timerFiredEventAttributes);

@@ -32,12 +32,14 @@ describe('a worker killed during a wait', () => {
     const execution = await stack.twilio.studio.v2.flows(flow.sid).executions.create({ to: contact, from: PROXY, parameters: { name: 'Di' } });
     const phone = device(stack.emulatorUrl);
     await waitFor(async () => (await phone.received(contact)).length === 1, 'the question');
+    // Killed during the wait, not just before it: the question is out before the workflow task that starts the timer completes.
+    const handle = stack.temporal.workflow.getHandle(execution.sid);
+    await waitFor(async () => ((await handle.fetchHistory()).events ?? []).some((event) => event.timerStartedEventAttributes), 'the reply timer to start');
 
     const killed = new Promise((resolve) => worker!.once('exit', resolve));
     worker.kill('SIGKILL');
     await killed;
 
-    const handle = stack.temporal.workflow.getHandle(execution.sid);
     await waitFor(async () => ((await handle.fetchHistory()).events ?? []).some((event) => event.timerFiredEventAttributes), 'the timer to fire with no worker');
     expect((await phone.received(contact)).map((message) => message.body)).toEqual(['How was your visit, Di?']);
 

@@ -24,6 +24,14 @@ describe('mapWebhook', () => {
     expect(mapWebhook(body, {})).toMatchObject({ kind: 'conversation-message', executionSid: null });
   });
 
+  it('ignores an onMessageAdded of a message an execution sent (its attributes carry the idempotency key)', () => {
+    const echo = { EventType: 'onMessageAdded', ConversationSid: 'CH1', MessageSid: 'IM2', Author: 'system', Body: 'Question?' };
+    expect(mapWebhook({ ...echo, Attributes: '{"studio_idempotency_key":"FN1/FT1"}' }, {})).toEqual({ kind: 'ignored', why: 'message IM2 was sent by an execution' });
+    // Other attributes, or attributes that are not JSON, leave a message inbound.
+    expect(mapWebhook({ ...echo, Attributes: '{"source":"agent"}' }, {})).toMatchObject({ kind: 'conversation-message' });
+    expect(mapWebhook({ ...echo, Attributes: 'studio_idempotency_key' }, {})).toMatchObject({ kind: 'conversation-message' });
+  });
+
   it('ignores an ExecutionSid that is not an execution SID', () => {
     expect(mapWebhook({ EventType: 'onMessageAdded', ConversationSid: 'CH1', MessageSid: 'IM1' }, { ExecutionSid: 'FN../../x' })).toMatchObject({ executionSid: null });
   });

@@ -70,6 +70,25 @@ const PRE_2019_STATE_SID = /^FF[0-9a-fA-F]{32}$/;
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
+/**
+ * How deep JSON from outside (a definition, REST `Parameters`) may nest. Real flows nest about 8 levels;
+ * JSON.stringify, which every response and every Temporal payload goes through, recurses and overflows
+ * the stack at a few thousand, after the input was stored.
+ */
+export const MAX_JSON_NESTING = 64;
+
+/** True when arrays and objects in `value` nest more than `limit` levels (iterative: deep input cannot overflow it). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Parses the text of a definition (e.g. the API's `Definition` parameter) into an object, or says why it is not one. */
 export function parseDefinition(text: string): ParseResult {
   if (typeof text !== 'string') return { ok: false, message: 'The definition must be JSON text' };
@@ -83,6 +102,9 @@ export function parseDefinition(text: string): ParseResult {
     value = JSON.parse(json);
   } catch (error) {
     return { ok: false, message: `The definition is not valid JSON: ${errorMessage(error)}` };
+  }
+  if (nestedDeeperThan(value, MAX_JSON_NESTING)) {
+    return { ok: false, message: `The definition is nested more than ${MAX_JSON_NESTING} levels deep` };
   }
   if (typeof value === 'string') {
     return { ok: false, message: 'The definition is a JSON string, not an object (was it JSON-encoded twice?)' };

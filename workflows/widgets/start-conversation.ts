@@ -12,6 +12,14 @@ import { renderedOptional } from './properties';
 
 const MESSAGING_PARTICIPANT_TYPES = new Set(['messaging', 'sms', 'whatsapp']);
 
+/**
+ * The characters the Conversations API reserves in names (its User resource: "avoid the following
+ * reserved characters ! * ' ( ) ; : @ & = + $ , / ? % # [ ] for values such as identity and friendly
+ * name"). Twilio's API only advises against them; Studio's widget refuses them, so the check is here,
+ * after Liquid, before anything is created.
+ */
+const RESERVED_NAME_CHARACTERS = /[!*'();:@&=+$,/?%#[\]]/;
+
 function failed(message: string): WidgetOutcome {
   return { event: 'failed', output: { error: message }, warnings: [{ code: 'start-conversation', message }] };
 }
@@ -49,6 +57,11 @@ export const startConversationWidget: WidgetDefinition = {
     }
     const friendlyName = optional(properties.friendly_name);
     if (friendlyName !== undefined && friendlyName.length > 256) return failed('Friendly Name is longer than 256 characters');
+    const uniqueName = optional(properties.unique_name);
+    for (const [label, name] of [['Friendly Name', friendlyName], ['Unique Name', uniqueName]] as const) {
+      const reserved = name === undefined ? null : RESERVED_NAME_CHARACTERS.exec(name);
+      if (reserved) return failed(`${label} contains the reserved character ${reserved[0]} (not allowed: ! * ' ( ) ; : @ & = + $ , / ? % # [ ])`);
+    }
     const attributes = optional(properties.attributes);
     if (attributes !== undefined && !isJsonObject(attributes)) return failed('Attributes must be a JSON object');
 
@@ -57,7 +70,7 @@ export const startConversationWidget: WidgetDefinition = {
       widgetName: state.name,
       conversationServiceSid,
       messagingServiceSid: optional(properties.messaging_service_sid),
-      uniqueName: optional(properties.unique_name),
+      uniqueName,
       friendlyName,
       attributes,
       timersInactive: optional(properties.timers_inactive),
