@@ -79,7 +79,7 @@ describe('Executions API', () => {
   it('lists newest first with Status and date filters and paging, and ends, refuses to end twice, and deletes', async () => {
     const contacts = ['+15551236011', '+15551236012', '+15551236013'];
     const sids: string[] = [];
-    for (const to of contacts) sids.push((await stack.twilio.studio.v2.flows(flowSid).executions.create({ to, from: PROXY, parameters: { name: to } })).sid);
+    for (const [index, to] of contacts.entries()) sids.push((await stack.twilio.studio.v2.flows(flowSid).executions.create({ to, from: PROXY, parameters: { name: `Contact ${index}` } })).sid);
 
     const firstPage = await raw(`/v2/Flows/${flowSid}/Executions?PageSize=2`);
     expect((firstPage.body.executions as { sid: string }[]).map((execution) => execution.sid)).toEqual([sids[2], sids[1]]);

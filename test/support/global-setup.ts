@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { bundleWorkflows } from '../../worker/bundle';
 import { freePort, startDevServer } from '../../scripts/dev-server';
 import { findTemporalCli } from '../../scripts/temporal-cli';
-import { TEST_DATA_DIR, TEST_ENVIRONMENT_FILE, type TestEnvironment } from './paths';
+import { TEST_DATA_DIR, type TestEnvironment } from './paths';
 
 export default async function globalSetup(): Promise<void> {
   const log = (line: string) => process.stdout.write(`[test setup] ${line}\n`);
@@ -27,9 +27,11 @@ export default async function globalSetup(): Promise<void> {
 
   fs.mkdirSync(TEST_DATA_DIR, { recursive: true });
   const bundle = await bundleWorkflows();
-  const workflowBundlePath = path.join(TEST_DATA_DIR, 'workflow-bundle.js');
+  const workflowBundlePath = path.join(TEST_DATA_DIR, `workflow-bundle-${process.pid}.js`);
   fs.writeFileSync(workflowBundlePath, bundle.code);
   const environment: TestEnvironment = { temporalAddress: server.address, uiUrl: server.uiUrl ?? '', namespace: 'default', workflowBundlePath, cliPath: cli.path };
-  fs.writeFileSync(TEST_ENVIRONMENT_FILE, JSON.stringify(environment, null, 2));
+  // The test workers inherit this variable: each jest run reads its own server's file.
+  process.env.STUDIO_TEST_ENVIRONMENT_FILE = path.join(TEST_DATA_DIR, `temporal-test-environment-${process.pid}.json`);
+  fs.writeFileSync(process.env.STUDIO_TEST_ENVIRONMENT_FILE, JSON.stringify(environment, null, 2));
   log(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl}`);
 }

@@ -6,7 +6,10 @@ import * as path from 'node:path';
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const SHARED_DIR = path.resolve(REPO_ROOT, '../shared');
 export const TEST_DATA_DIR = path.join(REPO_ROOT, '.test-data');
-export const TEST_ENVIRONMENT_FILE = path.join(TEST_DATA_DIR, 'temporal-test-environment.json');
+/** One file per jest run (named by the global setup's pid), so that runs side by side never share a server. */
+export function testEnvironmentFile(): string {
+  return process.env.STUDIO_TEST_ENVIRONMENT_FILE ?? path.join(TEST_DATA_DIR, 'temporal-test-environment.json');
+}
 
 /** A file under ../shared, or null with a warning when this checkout has no ../shared beside it. */
 export function sharedFile(...parts: string[]): string | null {
@@ -25,5 +28,5 @@ export interface TestEnvironment {
 }
 
 export function readTestEnvironment(): TestEnvironment {
-  return JSON.parse(fs.readFileSync(TEST_ENVIRONMENT_FILE, 'utf8')) as TestEnvironment;
+  return JSON.parse(fs.readFileSync(testEnvironmentFile(), 'utf8')) as TestEnvironment;
 }
