@@ -10,7 +10,7 @@
 // Phones answer only while the API and Temporal are up. A reply's webhook that reaches neither (Twilio
 // retries it once) is lost in a real deployment too, and that execution would then wait for its reply
 // timeout; to keep the outcome deterministic the phones pause before the API or Temporal goes down, and
-// their replies already sent are let through (the emulator's webhook queue is idle) before the kill. The
+// their replies already sent are let through (each is a signal in its execution's history) first. The
 // workflows are not paused: they keep sending questions into the outage. The worker kills happen while
 // the phones keep answering, so replies pile up as signals and activities are cut off mid-flight.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -76,6 +76,8 @@ class Phones {
   allowance = 0;
   sent = 0;
   private readonly repliesBy = new Map<string, number>();
+  /** The MessageSid of each phone's latest reply. */
+  private readonly lastReply = new Map<string, string>();
   private readonly inFlight = new Set<Promise<void>>();
   private inbox = new Map<string, string[]>();
   private stopped = false;
@@ -109,6 +111,14 @@ class Phones {
     await Promise.all(this.inFlight);
   }
 
+  /** The latest reply of each phone that has no answer yet (the flow may not even have it yet). */
+  unanswered(): Array<{ contact: string; messageSid: string }> {
+    return this.surveys.flatMap(({ contact }) => {
+      const messageSid = this.lastReply.get(contact);
+      return messageSid && this.received(contact).length === this.repliesBy.get(contact) ? [{ contact, messageSid }] : [];
+    });
+  }
+
   received(contact: string): string[] {
     return this.inbox.get(contact) ?? [];
   }
@@ -140,6 +150,7 @@ class Phones {
       body: new URLSearchParams({ From: from, To: PROXY, Body: body }),
     });
     if (response.status !== 201) this.failure ??= new Error(`Emulator/Inbound answered ${response.status} for ${from}: ${await response.text()}`);
+    else this.lastReply.set(from, ((await response.json()) as { message_sid: string }).message_sid);
   }
 }
 
@@ -293,13 +304,33 @@ describe('100 survey executions through worker, API and Temporal crashes', () =>
         workerPids.push(worker.pid!);
       });
     };
-    /** The phones stop, and their replies already sent are delivered to the gateway, before the API or Temporal goes down. */
+    const executionOf = new Map(created.map((execution) => [execution.contactChannelAddress, execution.sid]));
+    const signalled = new Set<string>();
+    /** True once the gateway has signalled the reply to its execution (it is in the history; no worker needed). */
+    const isSignalled = async (contact: string, messageSid: string) => {
+      if (signalled.has(messageSid)) return true;
+      const { events } = await temporal.workflow.getHandle(executionOf.get(contact)!).fetchHistory();
+      const found = (events ?? []).some((event) =>
+        (event.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []).some((payload) => Buffer.from(payload.data ?? []).toString().includes(messageSid)),
+      );
+      if (found) signalled.add(messageSid);
+      return found;
+    };
+    /** The phones stop, and the replies they sent reach their executions, before the API or Temporal goes down. */
     const quiesce = async (atReplies: number) => {
       phones!.allowance = atReplies;
       await repliesReached(atReplies);
-      await timings.measure(`the phones pause at ${atReplies} replies; their replies reach the gateway`, async () => {
+      await timings.measure(`the phones pause at ${atReplies} replies; their replies are signalled`, async () => {
         await phones!.pause();
-        await emulator!.settled();
+        await waitFor(
+          async () => {
+            await phones!.refresh();
+            const delivered = await Promise.all(phones!.unanswered().map(({ contact, messageSid }) => isSignalled(contact, messageSid)));
+            return delivered.every(Boolean);
+          },
+          'the gateway to signal every reply sent',
+          60_000,
+        );
       });
     };
 
