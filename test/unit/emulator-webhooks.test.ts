@@ -15,7 +15,8 @@ describe('emulator: inbound routing and webhooks', () => {
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    running = await startEmulator({ publicUrl: receiver.baseUrl, webhookTimeoutMs: 300 });
+    // Short enough for the timeout test, long enough that a loaded machine's slow answer is no timeout.
+    running = await startEmulator({ publicUrl: receiver.baseUrl, webhookTimeoutMs: 1500 });
     client = running.client;
   });
   afterAll(async () => {
@@ -125,7 +126,7 @@ describe('emulator: inbound routing and webhooks', () => {
 
   test('a webhook that times out is retried once', async () => {
     await configureStudioAutoCreation();
-    receiver.respondWith((_request, attempt) => ({ status: 200, delayMs: attempt === 1 ? 1000 : 0 }));
+    receiver.respondWith((_request, attempt) => ({ status: 200, delayMs: attempt === 1 ? 4000 : 0 }));
     await deviceSends(running.baseUrl, CUSTOMER, TWILIO_NUMBER, 'slow');
     const received = await receiver.waitFor((all) => all.length === 2);
     expect(received[0].headers['i-twilio-idempotency-token']).toBe(received[1].headers['i-twilio-idempotency-token']);
