@@ -2,6 +2,7 @@
 // webhook (Start Conversation), send into it, and tear it all down when the execution ends.
 import { Context } from '@temporalio/activity';
 import { IDEMPOTENCY_ATTRIBUTE, idempotencyKeyOf } from '../common/idempotency';
+import type { StartConversationRequest } from '../workflows/engine/effects';
 import type { JsonObject } from '../workflows/engine/types';
 import { pascalCaseMessage, snakeCaseResource } from './case';
 import { classifyTwilioError } from './errors';
@@ -13,24 +14,13 @@ export interface ConversationsDependencies {
   flowWebhookUrl(flowSid: string): string;
 }
 
-export interface CreateConversationInput {
-  conversationServiceSid?: string;
-  messagingServiceSid?: string;
-  uniqueName?: string;
-  friendlyName?: string;
-  attributes?: string;
-  timersInactive?: string;
-  timersClosed?: string;
-  emailBindingAddress?: string;
-  emailBindingName?: string;
-}
+/** Start Conversation's Conversation properties, as the workflow asks for them (the widget's request without its participant). */
+export type CreateConversationInput = Omit<StartConversationRequest, 'widgetName' | 'participant'>;
 
 export interface CreateParticipantInput {
   conversationSid: string;
   conversationServiceSid?: string;
-  participant:
-    | { type: 'messaging'; address: string; proxyAddress: string; attributes?: string; roleSid?: string }
-    | { type: 'chat'; identity: string; attributes?: string; roleSid?: string };
+  participant: StartConversationRequest['participant'];
 }
 
 export interface SendConversationMessageInput {

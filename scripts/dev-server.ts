@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { errorMessage, sleep, splitLines } from './process-output';
 
 /** What defineSearchAttributeKey returns (its type is not exported by @temporalio/common). */
 export interface AnySearchAttributeKey {
@@ -443,26 +444,4 @@ function shellQuote(arg: string): string {
 
 function indent(lines: string[]): string {
   return lines.map((line) => `  ${line}`).join('\n');
-}
-
-function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    const lines = buffered.split(/\r?\n/);
-    buffered = lines.pop() ?? '';
-    lines.forEach(onLine);
-  });
-  stream.on('end', () => {
-    if (buffered) onLine(buffered);
-  });
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,10 +9,8 @@ export interface IssueList {
   property_path: string;
 }
 
-export interface FlowRevisionRecord {
-  flowSid: string;
-  accountSid: string;
-  revision: number;
+/** What one save of a flow writes: the fields of its new revision that come from the request. */
+export interface FlowSave {
   friendlyName: string;
   status: FlowStatus;
   /** The definition text exactly as it was sent. */
@@ -21,6 +19,12 @@ export interface FlowRevisionRecord {
   valid: boolean;
   errors: IssueList[];
   warnings: IssueList[];
+}
+
+export interface FlowRevisionRecord extends FlowSave {
+  flowSid: string;
+  accountSid: string;
+  revision: number;
   dateCreated: Date;
   dateUpdated: Date;
 }
@@ -28,16 +32,6 @@ export interface FlowRevisionRecord {
 export interface FlowRecord extends FlowRevisionRecord {
   publishedRevision: number | null;
   testUsers: string[];
-}
-
-export interface FlowSave {
-  friendlyName: string;
-  status: FlowStatus;
-  definition: string;
-  commitMessage: string | null;
-  valid: boolean;
-  errors: IssueList[];
-  warnings: IssueList[];
 }
 
 interface FlowRow {

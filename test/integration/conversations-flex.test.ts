@@ -6,41 +6,34 @@
 import {
   activityTypes,
   endedState,
-  flow,
   messageAddedWebhooks,
-  publish,
   sendMessage,
   sendToFlex,
   startConversation,
+  startStackWithFlow,
   stepPath,
   trigger,
   widgetOutput,
 } from '../support/conversation-flows';
-import { device, startStack, type Stack } from '../support/stack';
+import type { Device, Stack } from '../support/stack';
 
 const PROXY = '+15005550008';
 
 describe('Send to Flex hands the Conversation off', () => {
   let stack: Stack;
-  let phone: ReturnType<typeof device>;
+  let phone: Device;
   let flowSid: string;
 
   beforeAll(async () => {
-    stack = await startStack();
-    phone = device(stack.emulatorUrl);
-    flowSid = await publish(
-      stack,
-      'to an agent',
-      flow([
-        trigger({ incomingRequest: 'start_conversation' }),
-        // Close on execution end is set: a handed-off Conversation must still stay open for the agent.
-        startConversation('start_conversation', { created: 'connecting' }, { close_conversation_on_execution_end: true }),
-        sendMessage('connecting', 'Connecting you to an agent', { sent: 'to_agent' }),
-        sendToFlex('to_agent', { callComplete: 'after', failedToEnqueue: 'sorry' }),
-        sendMessage('after', 'Are you still there?'),
-        sendMessage('sorry', 'No agent is available'),
-      ]),
-    );
+    ({ stack, phone, flowSid } = await startStackWithFlow('to an agent', [
+      trigger({ incomingRequest: 'start_conversation' }),
+      // Close on execution end is set: a handed-off Conversation must still stay open for the agent.
+      startConversation('start_conversation', { created: 'connecting' }, { close_conversation_on_execution_end: true }),
+      sendMessage('connecting', 'Connecting you to an agent', { sent: 'to_agent' }),
+      sendToFlex('to_agent', { callComplete: 'after', failedToEnqueue: 'sorry' }),
+      sendMessage('after', 'Are you still there?'),
+      sendMessage('sorry', 'No agent is available'),
+    ]));
   });
   afterAll(async () => stack?.stop());
 

@@ -6,58 +6,46 @@
 // gateway answers without waiting on the workflow (it answers while no worker runs).
 import { createHash } from 'node:crypto';
 import {
+  connectAddressToFlow,
+  contactSequence,
   endedState,
   executionsOf,
   flow,
   flowWebhookUrl,
   loggedWebhooks,
   publish,
+  receivedMessage,
   replay,
   sendAndWait,
   sendMessage,
+  startStackWithFlow,
   stepPath,
   trigger,
   type LoggedWebhook,
 } from '../support/conversation-flows';
-import { device, startStack, twilio, waitFor, type Stack } from '../support/stack';
+import { twilio, waitFor, type Device, type Stack } from '../support/stack';
 
 const TWILIO_NUMBER = '+15005550301';
-let contactNumber = 0;
-const nextContact = () => `+1555600${String(++contactNumber).padStart(4, '0')}`;
+const nextContact = contactSequence('+1555600');
 
 describe('the webhook gateway', () => {
   let stack: Stack;
-  let phone: ReturnType<typeof device>;
+  let phone: Device;
   let flowSid: string;
 
   beforeAll(async () => {
-    stack = await startStack();
-    phone = device(stack.emulatorUrl);
-    flowSid = await publish(
-      stack,
-      'two questions',
-      flow([
-        trigger({ incomingConversationMessage: 'q1' }),
-        sendAndWait('q1', 'Question 1?', { incomingMessage: 'q2' }),
-        sendAndWait('q2', 'Question 2?', { incomingMessage: 'done' }),
-        sendMessage('done', 'Got {{widgets.q1.inbound.Body}} and {{widgets.q2.inbound.Body}}'),
-      ]),
-    );
-    await stack.twilio.conversations.v1.addressConfigurations.create({
-      type: 'sms',
-      address: TWILIO_NUMBER,
-      'autoCreation.enabled': true,
-      'autoCreation.type': 'studio',
-      'autoCreation.studioFlowSid': flowSid,
-    });
+    ({ stack, phone, flowSid } = await startStackWithFlow('two questions', [
+      trigger({ incomingConversationMessage: 'q1' }),
+      sendAndWait('q1', 'Question 1?', { incomingMessage: 'q2' }),
+      sendAndWait('q2', 'Question 2?', { incomingMessage: 'done' }),
+      sendMessage('done', 'Got {{widgets.q1.inbound.Body}} and {{widgets.q2.inbound.Body}}'),
+    ]));
+    await connectAddressToFlow(stack, TWILIO_NUMBER, flowSid);
   });
   afterAll(async () => stack?.stop());
 
   const executionsFor = async (contact: string) => (await executionsOf(stack, flowSid)).filter((execution) => execution.contactChannelAddress === contact);
-
-  async function received(contact: string, body: string) {
-    return waitFor(async () => (await phone.received(contact)).find((message) => message.body === body), `"${body}" on ${contact}`);
-  }
+  const received = (contact: string, body: string) => receivedMessage(phone, contact, body);
 
   /** The signed request the emulator sent for a message, once the gateway has answered it. */
   async function webhookFor(messageSid: string): Promise<LoggedWebhook> {

@@ -7,34 +7,28 @@
 import {
   endedState,
   executionsOf,
-  flow,
   flowWebhookUrl,
   loggedWebhooks,
-  publish,
+  receivedMessage,
   sendAndWait,
   sendMessage,
+  startStackWithFlow,
   stepPath,
   trigger,
 } from '../support/conversation-flows';
-import { device, startStack, waitFor, type Stack } from '../support/stack';
+import { waitFor, type Device, type Stack } from '../support/stack';
 
 describe('inbound Conversations reach a flow (seed 002)', () => {
   let stack: Stack;
-  let phone: ReturnType<typeof device>;
+  let phone: Device;
   let flowSid: string;
 
   beforeAll(async () => {
-    stack = await startStack();
-    phone = device(stack.emulatorUrl);
-    flowSid = await publish(
-      stack,
-      'Do you like bots?',
-      flow([
-        trigger({ incomingConversationMessage: 'ask' }),
-        sendAndWait('ask', 'Hi, do you like bots?', { incomingMessage: 'answer' }),
-        sendMessage('answer', 'You said {{widgets.ask.inbound.Body}} to "{{trigger.conversation.Body}}"'),
-      ]),
-    );
+    ({ stack, phone, flowSid } = await startStackWithFlow('Do you like bots?', [
+      trigger({ incomingConversationMessage: 'ask' }),
+      sendAndWait('ask', 'Hi, do you like bots?', { incomingMessage: 'answer' }),
+      sendMessage('answer', 'You said {{widgets.ask.inbound.Body}} to "{{trigger.conversation.Body}}"'),
+    ]));
   });
   afterAll(async () => stack?.stop());
 
@@ -46,11 +40,22 @@ describe('inbound Conversations reach a flow (seed 002)', () => {
   /** Drives one exchange: the first message starts the execution, the reply resumes it. */
   async function converse(contact: string, twilioNumber: string, first: string, reply: string) {
     const sent = await phone.send(contact, twilioNumber, first);
-    await waitFor(async () => (await phone.received(contact)).find((message) => message.body === 'Hi, do you like bots?'), 'the question');
+    await receivedMessage(phone, contact, 'Hi, do you like bots?', 'the question');
     const execution = await executionOf(contact);
     await phone.send(contact, twilioNumber, reply);
     const state = await endedState(stack, execution.sid);
     return { conversationSid: sent.conversation_sid!, firstMessageSid: sent.message_sid, executionSid: execution.sid, state };
+  }
+
+  /** A Conversation made through the REST API with an SMS participant and a conversation-scoped webhook Target=studio to the flow. */
+  async function conversationToFlow(friendlyName: string, contact: string, twilioNumber: string) {
+    const conversation = await stack.twilio.conversations.v1.conversations.create({ friendlyName });
+    await stack.twilio.conversations.v1.conversations(conversation.sid).participants.create({
+      'messagingBinding.address': contact,
+      'messagingBinding.proxyAddress': twilioNumber,
+    });
+    await stack.twilio.conversations.v1.conversations(conversation.sid).webhooks.create({ target: 'studio', 'configuration.flowSid': flowSid });
+    return conversation;
   }
 
   it('by Address Configuration auto-creation of type webhook, pointed at the flow webhook URL', async () => {
@@ -90,12 +95,7 @@ describe('inbound Conversations reach a flow (seed 002)', () => {
   it('by a conversation-scoped webhook Target=studio on a Conversation created through the REST API', async () => {
     const twilioNumber = '+15005550202';
     const contact = '+15555010002';
-    const conversation = await stack.twilio.conversations.v1.conversations.create({ friendlyName: 'studio_test' });
-    await stack.twilio.conversations.v1.conversations(conversation.sid).participants.create({
-      'messagingBinding.address': contact,
-      'messagingBinding.proxyAddress': twilioNumber,
-    });
-    await stack.twilio.conversations.v1.conversations(conversation.sid).webhooks.create({ target: 'studio', 'configuration.flowSid': flowSid });
+    const conversation = await conversationToFlow('studio_test', contact, twilioNumber);
 
     const { conversationSid, executionSid, state } = await converse(contact, twilioNumber, 'hi there', 'no');
     expect(conversationSid).toBe(conversation.sid);
@@ -122,12 +122,7 @@ describe('inbound Conversations reach a flow (seed 002)', () => {
   it('never takes a message the flow sent as inbound, even when a webhook brings it back', async () => {
     const twilioNumber = '+15005550203';
     const contact = '+15555010003';
-    const conversation = await stack.twilio.conversations.v1.conversations.create({ friendlyName: 'echo' });
-    await stack.twilio.conversations.v1.conversations(conversation.sid).participants.create({
-      'messagingBinding.address': contact,
-      'messagingBinding.proxyAddress': twilioNumber,
-    });
-    await stack.twilio.conversations.v1.conversations(conversation.sid).webhooks.create({ target: 'studio', 'configuration.flowSid': flowSid });
+    const conversation = await conversationToFlow('echo', contact, twilioNumber);
     await phone.send(contact, twilioNumber, 'start');
     await waitFor(async () => (await phone.received(contact)).length === 1, 'the question');
     const execution = await executionOf(contact);

@@ -3,28 +3,22 @@
 // flow's sends go out through Programmable Messaging; each contact's reply reaches its own waiting Send &
 // Wait for Reply, matched by the (from, to) pair; and a failed delivery drives `deliveryFailure`
 // through the status callback.
-import { endedState, executionsOf, flow, flowWebhookUrl, publish, sendAndWait, sendMessage, stepPath, trigger } from '../support/conversation-flows';
-import { device, startStack, waitFor, type Stack } from '../support/stack';
+import { endedState, executionsOf, flowWebhookUrl, receivedMessage, sendAndWait, sendMessage, startStackWithFlow, stepPath, trigger } from '../support/conversation-flows';
+import { waitFor, type Device, type Stack } from '../support/stack';
 
 const TWILIO_NUMBER = '+15005550401';
 
 describe('inbound SMS on a number whose SmsUrl is the flow', () => {
   let stack: Stack;
-  let phone: ReturnType<typeof device>;
+  let phone: Device;
   let flowSid: string;
 
   beforeAll(async () => {
-    stack = await startStack();
-    phone = device(stack.emulatorUrl);
-    flowSid = await publish(
-      stack,
-      'order number',
-      flow([
-        trigger({ incomingMessage: 'ask' }),
-        sendAndWait('ask', 'What is your order number?', { incomingMessage: 'confirm' }),
-        sendMessage('confirm', 'Order {{widgets.ask.inbound.Body}} noted for {{trigger.message.From}}'),
-      ]),
-    );
+    ({ stack, phone, flowSid } = await startStackWithFlow('order number', [
+      trigger({ incomingMessage: 'ask' }),
+      sendAndWait('ask', 'What is your order number?', { incomingMessage: 'confirm' }),
+      sendMessage('confirm', 'Order {{widgets.ask.inbound.Body}} noted for {{trigger.message.From}}'),
+    ]));
     const number = await stack.twilio.incomingPhoneNumbers.create({ phoneNumber: TWILIO_NUMBER, smsUrl: flowWebhookUrl(stack, flowSid) });
     expect(number.smsUrl).toBe(flowWebhookUrl(stack, flowSid));
   });
@@ -32,8 +26,7 @@ describe('inbound SMS on a number whose SmsUrl is the flow', () => {
 
   const executionFor = (contact: string) =>
     waitFor(async () => (await executionsOf(stack, flowSid)).find((execution) => execution.contactChannelAddress === contact), `the execution of ${contact}`);
-  const received = (contact: string, body: string) =>
-    waitFor(async () => (await phone.received(contact)).find((message) => message.body === body), `"${body}" on ${contact}`);
+  const received = (contact: string, body: string) => receivedMessage(phone, contact, body);
 
   it('starts through incomingMessage, sends through Messaging, and matches each reply by its (from, to) pair', async () => {
     const [ann, bob] = ['+15558000001', '+15558000002'];

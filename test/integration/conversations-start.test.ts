@@ -6,24 +6,27 @@ import { randomBytes } from 'node:crypto';
 import type { FlowState } from '../../workflows/engine/types';
 import {
   activityTypes,
+  connectAddressToFlow,
+  contactSequence,
   createdConversationSid,
   endedState,
   flow,
   messageAddedWebhooks,
   publish,
+  receivedMessage,
   sendAndWait,
   sendMessage,
   startConversation,
+  startStackWithFlow,
   stepPath,
   trigger,
   widgetOutput,
 } from '../support/conversation-flows';
-import { device, startStack, waitFor, type Stack } from '../support/stack';
+import type { Device, Stack } from '../support/stack';
 
 const PROXY = '+15005550006';
-let contactNumber = 0;
 /** A fresh contact per test: decision 2 allows one active execution per contact. */
-const nextContact = () => `+1555300${String(++contactNumber).padStart(4, '0')}`;
+const nextContact = contactSequence('+1555300');
 
 /** A subflow whose only work is a Start Conversation, reached from incomingParent (valid for the validator). */
 const childFlow = () => flow([trigger({ incomingParent: 'start_conversation' }), startConversation('start_conversation', {})]);
@@ -39,41 +42,35 @@ function runSubflow(name: string, flowSid: string, next: Record<string, string>)
 
 describe('Start Conversation (seed 000)', () => {
   let stack: Stack;
-  let phone: ReturnType<typeof device>;
+  let phone: Device;
   let singleFlow: string;
 
   beforeAll(async () => {
-    stack = await startStack();
-    phone = device(stack.emulatorUrl);
     // Every property comes from the REST trigger's Parameters, so one flow serves every case.
-    singleFlow = await publish(
-      stack,
-      'Start Conversation, one widget',
-      flow([
-        trigger({ incomingRequest: 'start_conversation' }),
-        startConversation(
-          'start_conversation',
-          {},
-          {
-            messaging_service_sid: '{{flow.data.messaging_service_sid}}',
-            unique_name: '{{flow.data.unique_name}}',
-            friendly_name: '{{flow.data.friendly_name}}',
-            attributes: '{{flow.data.attributes}}',
-            timers_inactive: '{{flow.data.timers_inactive}}',
-            timers_closed: '{{flow.data.timers_closed}}',
-            email_binding_address: '{{flow.data.email_address}}',
-            email_binding_name: '{{flow.data.email_name}}',
-          },
-          {
-            type: 'messaging',
-            messaging_binding_address: '{{contact.channel.address}}',
-            messaging_binding_proxy_address: '{{flow.channel.address}}',
-            attributes: '{{flow.data.participant_attributes}}',
-            role_sid: '',
-          },
-        ),
-      ]),
-    );
+    ({ stack, phone, flowSid: singleFlow } = await startStackWithFlow('Start Conversation, one widget', [
+      trigger({ incomingRequest: 'start_conversation' }),
+      startConversation(
+        'start_conversation',
+        {},
+        {
+          messaging_service_sid: '{{flow.data.messaging_service_sid}}',
+          unique_name: '{{flow.data.unique_name}}',
+          friendly_name: '{{flow.data.friendly_name}}',
+          attributes: '{{flow.data.attributes}}',
+          timers_inactive: '{{flow.data.timers_inactive}}',
+          timers_closed: '{{flow.data.timers_closed}}',
+          email_binding_address: '{{flow.data.email_address}}',
+          email_binding_name: '{{flow.data.email_name}}',
+        },
+        {
+          type: 'messaging',
+          messaging_binding_address: '{{contact.channel.address}}',
+          messaging_binding_proxy_address: '{{flow.channel.address}}',
+          attributes: '{{flow.data.participant_attributes}}',
+          role_sid: '',
+        },
+      ),
+    ]));
   });
   afterAll(async () => stack?.stop());
 
@@ -112,16 +109,10 @@ describe('Start Conversation (seed 000)', () => {
         ]),
       );
       const twilioNumber = '+15005550099';
-      await stack.twilio.conversations.v1.addressConfigurations.create({
-        type: 'sms',
-        address: twilioNumber,
-        'autoCreation.enabled': true,
-        'autoCreation.type': 'studio',
-        'autoCreation.studioFlowSid': parentSid,
-      });
+      await connectAddressToFlow(stack, twilioNumber, parentSid);
       const contact = nextContact();
       const inbound = await phone.send(contact, twilioNumber, 'hello');
-      await waitFor(async () => (await phone.received(contact)).find((message) => message.body === 'Subflow done'), 'the parent to finish');
+      await receivedMessage(phone, contact, 'Subflow done', 'the parent to finish');
       const [execution] = await stack.twilio.studio.v2.flows(parentSid).executions.list();
       const state = await endedState(stack, execution.sid);
       expect(stepPath(state)).toEqual([
@@ -291,7 +282,7 @@ describe('Start Conversation (seed 000)', () => {
     );
     const contact = nextContact();
     const execution = await stack.twilio.studio.v2.flows(flowSid).executions.create({ to: contact, from: PROXY });
-    const asked = await waitFor(async () => (await phone.received(contact)).find((message) => message.body === 'Which day suits you?'), 'the question');
+    const asked = await receivedMessage(phone, contact, 'Which day suits you?', 'the question');
     const conversationSid = asked.conversation_sid!;
     const conversation = await stack.twilio.conversations.v1.services(serviceSid).conversations(conversationSid).fetch();
     expect(conversation.chatServiceSid).toBe(serviceSid);
@@ -319,7 +310,7 @@ describe('Start Conversation (seed 000)', () => {
     );
     const identity = `web-user-${randomBytes(3).toString('hex')}`;
     const execution = await stack.twilio.studio.v2.flows(flowSid).executions.create({ to: identity, from: PROXY, parameters: { identity } });
-    const asked = await waitFor(async () => (await phone.received(identity)).find((message) => message.body === `Hello ${identity}, how can we help?`), 'the question');
+    const asked = await receivedMessage(phone, identity, `Hello ${identity}, how can we help?`, 'the question');
     const conversationSid = asked.conversation_sid!;
     const participants = await stack.twilio.conversations.v1.conversations(conversationSid).participants.list();
     expect(participants.map((participant) => [participant.identity, participant.messagingBinding])).toEqual([[identity, null]]);
@@ -346,7 +337,7 @@ describe('Start Conversation (seed 000)', () => {
     );
     const contact = nextContact();
     const execution = await stack.twilio.studio.v2.flows(parentSid).executions.create({ to: contact, from: PROXY });
-    const asked = await waitFor(async () => (await phone.received(contact)).find((message) => message.body === 'Asked by the parent'), 'the question');
+    const asked = await receivedMessage(phone, contact, 'Asked by the parent', 'the question');
     const conversationSid = asked.conversation_sid!;
     expect(conversationSid).toMatch(/^CH/);
     expect(await messageAddedWebhooks(stack, conversationSid)).toHaveLength(1);

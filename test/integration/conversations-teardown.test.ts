@@ -5,48 +5,44 @@
 // /v1/Conversations/{Sid}/Webhooks through the real twilio client shows.
 import {
   activityTypes,
+  contactSequence,
   createdConversationSid,
   endedState,
   flow,
   messageAddedWebhooks,
   publish,
+  receivedMessage,
   sendAndWait,
   sendMessage,
   startConversation,
+  startStackWithFlow,
   stepPath,
   trigger,
 } from '../support/conversation-flows';
-import { device, startStack, waitFor, type Stack } from '../support/stack';
+import { waitFor, type Device, type Stack } from '../support/stack';
 
 const PROXY = '+15005550007';
-let contactNumber = 0;
-const nextContact = () => `+1555400${String(++contactNumber).padStart(4, '0')}`;
+const nextContact = contactSequence('+1555400');
 
 describe('the onMessageAdded webhook is removed when the execution ends', () => {
   let stack: Stack;
-  let phone: ReturnType<typeof device>;
+  let phone: Device;
   let askingFlow: string;
 
   beforeAll(async () => {
-    stack = await startStack();
-    phone = device(stack.emulatorUrl);
-    askingFlow = await publish(
-      stack,
-      'asks once',
-      flow([
-        trigger({ incomingRequest: 'start_conversation' }),
-        startConversation('start_conversation', { created: 'ask' }),
-        sendAndWait('ask', 'Rate us from 1 to 5', { incomingMessage: 'thanks' }),
-        sendMessage('thanks', 'Thank you!'),
-      ]),
-    );
+    ({ stack, phone, flowSid: askingFlow } = await startStackWithFlow('asks once', [
+      trigger({ incomingRequest: 'start_conversation' }),
+      startConversation('start_conversation', { created: 'ask' }),
+      sendAndWait('ask', 'Rate us from 1 to 5', { incomingMessage: 'thanks' }),
+      sendMessage('thanks', 'Thank you!'),
+    ]));
   });
   afterAll(async () => stack?.stop());
 
   /** Starts the asking flow and answers once the question reached the contact, with the webhook in place. */
   async function startAsking(contact: string) {
     const execution = await stack.twilio.studio.v2.flows(askingFlow).executions.create({ to: contact, from: PROXY });
-    const asked = await waitFor(async () => (await phone.received(contact)).find((message) => message.body === 'Rate us from 1 to 5'), 'the question');
+    const asked = await receivedMessage(phone, contact, 'Rate us from 1 to 5', 'the question');
     const conversationSid = asked.conversation_sid!;
     const webhooks = await messageAddedWebhooks(stack, conversationSid);
     expect(webhooks).toHaveLength(1);

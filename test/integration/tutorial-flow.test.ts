@@ -1,6 +1,7 @@
 // The tutorial flow of seed document 002, unchanged: deployed through POST /v2/Flows, connected by an
 // Address Configuration (auto-creation, type studio), driven by a device through the emulator.
 import * as fs from 'node:fs';
+import { connectAddressToFlow, receivedMessage } from '../support/conversation-flows';
 import { sharedFile } from '../support/paths';
 import { device, startStack, twilio, waitFor, type Stack } from '../support/stack';
 
@@ -21,13 +22,7 @@ describeWithTutorial('the Conversations tutorial flow (seed 002)', () => {
     });
     flowSid = flow.sid;
     expect(flow.webhookUrl).toBe(`${stack.apiUrl}/v1/Accounts/${stack.config.accountSid}/Flows/${flowSid}`);
-    await stack.twilio.conversations.v1.addressConfigurations.create({
-      type: 'sms',
-      address: TWILIO_NUMBER,
-      'autoCreation.enabled': true,
-      'autoCreation.type': 'studio',
-      'autoCreation.studioFlowSid': flowSid,
-    });
+    await connectAddressToFlow(stack, TWILIO_NUMBER, flowSid);
   });
   afterAll(async () => stack?.stop());
 
@@ -40,7 +35,7 @@ describeWithTutorial('the Conversations tutorial flow (seed 002)', () => {
     const phoneDevice = device(stack.emulatorUrl);
     const first = await phoneDevice.send(phone, TWILIO_NUMBER, 'hello');
     expect(first.conversation_sid).toMatch(/^CH/);
-    await waitFor(async () => (await phoneDevice.received(phone)).find((m) => m.body === 'Hi, do you like bots?'), 'the question');
+    await receivedMessage(phoneDevice, phone, 'Hi, do you like bots?', 'the question');
     await phoneDevice.send(phone, TWILIO_NUMBER, reply);
     await waitFor(async () => (await phoneDevice.received(phone)).length === 2, 'the answer');
     const bodies = (await phoneDevice.received(phone)).map((m) => m.body);

@@ -2,7 +2,7 @@
 // small flow definitions in Studio's export format, and readers for what an execution did (its state,
 // the activities its workflow history records, the onMessageAdded webhooks on a Conversation).
 import type { ExecutionState, FlowDefinition, FlowState, JsonObject } from '../../workflows/engine/types';
-import { waitFor, type Stack } from './stack';
+import { device, startStack, waitFor, type Device, type Stack } from './stack';
 
 export type Transitions = Partial<Record<'incomingMessage' | 'incomingConversationMessage' | 'incomingRequest' | 'incomingParent', string>>;
 
@@ -97,6 +97,46 @@ export function sendToFlex(name: string, next: Next = {}): FlowState {
 export async function publish(stack: Stack, friendlyName: string, definition: FlowDefinition): Promise<string> {
   const created = await stack.twilio.studio.v2.flows.create({ friendlyName, status: 'published', definition: definition as unknown as object });
   return created.sid;
+}
+
+/** What most of these tests start from: a fresh stack, a phone on its emulator, and one published flow. */
+export interface StackWithFlow {
+  stack: Stack;
+  phone: Device;
+  flowSid: string;
+}
+
+/** Starts a stack and publishes `flow(states)` on it; a stack whose flow could not be published is stopped again (no afterAll would see it). */
+export async function startStackWithFlow(friendlyName: string, states: FlowState[]): Promise<StackWithFlow> {
+  const stack = await startStack();
+  try {
+    return { stack, phone: device(stack.emulatorUrl), flowSid: await publish(stack, friendlyName, flow(states)) };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+/** Fresh contacts `${prefix}0001`, `${prefix}0002`, ...: decision 2 allows one active execution per contact. */
+export function contactSequence(prefix: string): () => string {
+  let count = 0;
+  return () => `${prefix}${String(++count).padStart(4, '0')}`;
+}
+
+/** Address Configuration auto-creation of type studio: a message to `address` starts (or reaches) an execution of `flowSid`. */
+export async function connectAddressToFlow(stack: Stack, address: string, flowSid: string): Promise<void> {
+  await stack.twilio.conversations.v1.addressConfigurations.create({
+    type: 'sms',
+    address,
+    'autoCreation.enabled': true,
+    'autoCreation.type': 'studio',
+    'autoCreation.studioFlowSid': flowSid,
+  });
+}
+
+/** Waits until `address` has received a message whose body is `body`, and answers it. */
+export async function receivedMessage(phone: Device, address: string, body: string, what = `"${body}" on ${address}`) {
+  return waitFor(async () => (await phone.received(address)).find((message) => message.body === body), what);
 }
 
 export function flowWebhookUrl(stack: Stack, flowSid: string): string {

@@ -190,6 +190,9 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
   throw new Error(`Timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }
 
+/** The phone `device()` answers. */
+export type Device = ReturnType<typeof device>;
+
 /** The device API of the emulator (DESIGN.md): send as a phone, read what the phone received. */
 export function device(emulatorUrl: string) {
   return {

@@ -3,18 +3,10 @@
 // equal to what was sent; every refused flow gets 81022 naming its problem, and nothing is stored.
 // The flows are other people's data: read from ../shared at run time, skipped without it.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from '@temporalio/client';
-import { createApp } from '../../api/app';
-import { openDatabase, type Database } from '../../api/store/database';
-import { ExecutionStore } from '../../api/store/execution-store';
-import { FlowStore } from '../../api/store/flow-store';
 import { createTwilioClient, type TwilioClient } from '../../activities/twilio-client';
-import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, loadConfig } from '../../common/config';
-import { createLogger } from '../../common/logger';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN } from '../../common/config';
+import { startApiServer, type ApiServer } from '../support/api-server';
 import { SHARED_DIR } from '../support/paths';
 
 const CORPUS = path.join(SHARED_DIR, 'studio-flows');
@@ -43,28 +35,16 @@ async function postFlow(apiUrl: string, definitionText: string) {
 }
 
 describeCorpus('the corpus deployed through the Flows API', () => {
-  let server: http.Server;
-  let database: Database;
+  let api: ApiServer;
   let apiUrl: string;
   let client: TwilioClient;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-corpus-deploy-'));
-    database = await openDatabase({ dataDir });
-    server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = { ...loadConfig({}), publicUrl: apiUrl, dataDir };
-    const { app } = createApp({ config, temporal: new Client(), flows: new FlowStore(database), executions: new ExecutionStore(database), log: createLogger('test', 'silent') });
-    server.on('request', app);
+    api = await startApiServer('studio-corpus-deploy-');
+    ({ apiUrl } = api);
     client = createTwilioClient(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, apiUrl);
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => api?.stop());
 
   it.each(manifest('accepted').map((row) => [row.file] as const))('deploys %s and reads it back equal', async (file) => {
     const text = fs.readFileSync(path.join(CORPUS, 'accepted', file), 'utf8');

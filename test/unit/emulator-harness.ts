@@ -172,6 +172,31 @@ export class WebhookReceiver {
   }
 }
 
+/** An emulator whose webhooks (publicUrl) go to a WebhookReceiver; `close` stops both. */
+export interface EmulatorWithReceiver extends RunningEmulator {
+  receiver: WebhookReceiver;
+  /** Back to a fresh start between tests: an empty emulator, nothing received, every webhook answered 200. */
+  reset(): void;
+}
+
+export async function startEmulatorWithReceiver(options: Partial<EmulatorOptions> = {}): Promise<EmulatorWithReceiver> {
+  const receiver = await WebhookReceiver.start();
+  const running = await startEmulator({ publicUrl: receiver.baseUrl, ...options });
+  return {
+    ...running,
+    receiver,
+    reset() {
+      running.emulator.reset();
+      receiver.received.length = 0;
+      receiver.respondWith(() => ({ status: 200 }));
+    },
+    async close() {
+      await running.close();
+      await receiver.close();
+    },
+  };
+}
+
 /**
  * Raw Twilio JSON as the tests read it. `any` on purpose: each test reads the fields it asserts on, and
  * a type per response would only restate those assertions.

@@ -1,32 +1,24 @@
 // Programmable Messaging 2010-04-01 through the real `twilio` client: sending with status callbacks,
 // IncomingPhoneNumbers, and inbound messages to an SmsUrl with TwiML replies.
 import type twilio from 'twilio';
-import { ACCOUNT_SID, basicAuth, deviceInbox, deviceSends, getJson, postForm, startEmulator, WebhookReceiver, expectResponsesMatchTwilioSchemas } from './emulator-harness';
-import type { RunningEmulator } from './emulator-harness';
+import { ACCOUNT_SID, basicAuth, deviceInbox, deviceSends, getJson, postForm, startEmulatorWithReceiver, WebhookReceiver, expectResponsesMatchTwilioSchemas } from './emulator-harness';
+import type { EmulatorWithReceiver } from './emulator-harness';
 
 const CUSTOMER = '+15550002222';
 const TWILIO_NUMBER = '+15557650000';
 
 describe('emulator: Programmable Messaging', () => {
+  let running: EmulatorWithReceiver;
   let receiver: WebhookReceiver;
-  let running: RunningEmulator;
   let client: twilio.Twilio;
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    running = await startEmulator({ publicUrl: receiver.baseUrl });
-    client = running.client;
+    running = await startEmulatorWithReceiver();
+    ({ receiver, client } = running);
   });
-  afterAll(async () => {
-    await running.close();
-    await receiver.close();
-  });
+  afterAll(async () => running.close());
   afterEach(expectResponsesMatchTwilioSchemas);
-  beforeEach(() => {
-    running.emulator.reset();
-    receiver.received.length = 0;
-    receiver.respondWith(() => ({ status: 200 }));
-  });
+  beforeEach(() => running.reset());
 
   test('a sent message answers queued, reaches the device and reports sent then delivered to StatusCallback', async () => {
     const message = await client.messages.create({ to: CUSTOMER, from: TWILIO_NUMBER, body: 'Your code is 1234', statusCallback: `${receiver.baseUrl}/status` });

@@ -3,27 +3,26 @@
 import * as fs from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
-import { startEmulator, WebhookReceiver } from './emulator-harness';
-import type { RunningEmulator } from './emulator-harness';
+import { startEmulatorWithReceiver, type WebhookReceiver } from './emulator-harness';
+import type { EmulatorWithReceiver } from './emulator-harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((candidate) => fs.existsSync(candidate));
 if (!CHROMIUM) console.warn('Skipping the phone page browser test: no Chromium found (set CHROMIUM_PATH)');
 const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 
 describeWithBrowser('emulator: phone page', () => {
+  let running: EmulatorWithReceiver;
   let receiver: WebhookReceiver;
-  let running: RunningEmulator;
   let browser: Browser;
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    running = await startEmulator({ publicUrl: receiver.baseUrl });
+    running = await startEmulatorWithReceiver();
+    receiver = running.receiver;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
     await browser?.close();
     await running.close();
-    await receiver.close();
   });
 
   test('sends from the page and shows the reply from the number', async () => {

@@ -1,34 +1,26 @@
 // Inbound routing and webhooks as Twilio sends them: address auto-creation to the Studio flow URL,
 // signatures, the echo rule, retries, timeouts, ordering, delivery updates, timers and chat.
 import type twilio from 'twilio';
-import { ACCOUNT_SID, deviceInbox, deviceSends, FLOW_SID, getJson, postForm, startEmulator, WebhookReceiver, expectResponsesMatchTwilioSchemas } from './emulator-harness';
-import type { ReceivedWebhook, RunningEmulator } from './emulator-harness';
+import { ACCOUNT_SID, deviceInbox, deviceSends, FLOW_SID, getJson, postForm, startEmulatorWithReceiver, WebhookReceiver, expectResponsesMatchTwilioSchemas } from './emulator-harness';
+import type { EmulatorWithReceiver, ReceivedWebhook } from './emulator-harness';
 
 const CUSTOMER = '+15550001111';
 const TWILIO_NUMBER = '+15557654321';
 const FLOW_PATH = `/v1/Accounts/${ACCOUNT_SID}/Flows/${FLOW_SID}`;
 
 describe('emulator: inbound routing and webhooks', () => {
+  let running: EmulatorWithReceiver;
   let receiver: WebhookReceiver;
-  let running: RunningEmulator;
   let client: twilio.Twilio;
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
     // Short enough for the timeout test, long enough that a loaded machine's slow answer is no timeout.
-    running = await startEmulator({ publicUrl: receiver.baseUrl, webhookTimeoutMs: 1500 });
-    client = running.client;
+    running = await startEmulatorWithReceiver({ webhookTimeoutMs: 1500 });
+    ({ receiver, client } = running);
   });
-  afterAll(async () => {
-    await running.close();
-    await receiver.close();
-  });
+  afterAll(async () => running.close());
   afterEach(expectResponsesMatchTwilioSchemas);
-  beforeEach(() => {
-    running.emulator.reset();
-    receiver.received.length = 0;
-    receiver.respondWith(() => ({ status: 200 }));
-  });
+  beforeEach(() => running.reset());
 
   async function configureStudioAutoCreation(): Promise<void> {
     await client.conversations.v1.addressConfigurations.create({

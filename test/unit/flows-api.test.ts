@@ -1,19 +1,9 @@
 // The Studio v2 Flows API, driven by the real twilio client, on both flow stores: the embedded
 // database (always) and PostgreSQL (when TEST_DATABASE_URL is set, as .ci/run does). Every response
 // is checked against Twilio's official OpenAPI schema when ../shared is present.
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Client } from '@temporalio/client';
-import { createApp } from '../../api/app';
-import { openDatabase, type Database } from '../../api/store/database';
-import { ExecutionStore } from '../../api/store/execution-store';
-import { FlowStore } from '../../api/store/flow-store';
 import { createTwilioClient, type TwilioClient } from '../../activities/twilio-client';
-import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, loadConfig } from '../../common/config';
-import { createLogger } from '../../common/logger';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN } from '../../common/config';
+import { startApiServer, type ApiServer } from '../support/api-server';
 import { loadTwilioSchemas } from '../support/openapi';
 import { sharedFile } from '../support/paths';
 
@@ -51,34 +41,17 @@ function expectValid(schemaName: string, body: unknown): void {
 }
 
 describe.each(backends)('Flows API on the %s', (_name, databaseUrl) => {
-  let server: http.Server;
-  let database: Database;
+  let api: ApiServer;
   let apiUrl: string;
   let client: TwilioClient;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-flows-api-'));
-    if (databaseUrl) {
-      const reset = await openDatabase({ databaseUrl, dataDir });
-      await reset.query('DROP TABLE IF EXISTS executions, flow_revisions, flows CASCADE');
-      await reset.close();
-    }
-    database = await openDatabase({ databaseUrl, dataDir });
-    server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = { ...loadConfig({}), publicUrl: apiUrl, dataDir };
     // The Flows API never touches Temporal: a lazy client that is never connected is enough.
-    const { app } = createApp({ config, temporal: new Client(), flows: new FlowStore(database), executions: new ExecutionStore(database), log: createLogger('test', 'silent') });
-    server.on('request', app);
+    api = await startApiServer('studio-flows-api-', { databaseUrl });
+    ({ apiUrl } = api);
     client = createTwilioClient(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, apiUrl);
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => api?.stop());
 
   it('creates a flow as revision 1 with its webhook URL, and reads it back equal', async () => {
     const flow = await client.studio.v2.flows.create({ friendlyName: 'Hello', status: 'published', definition: DEFINITION, commitMessage: 'first' });

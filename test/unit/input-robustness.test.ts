@@ -3,20 +3,11 @@
 // was a 500, sometimes after it had been stored. Each is now a 4xx in Twilio's shape (or, for a
 // webhook, acknowledged and ignored) before anything is stored or sent to Temporal — the Temporal
 // client here is never connected, so reaching it would have been a 5xx.
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Client } from '@temporalio/client';
 import twilio from 'twilio';
-import { createApp } from '../../api/app';
-import { openDatabase, type Database } from '../../api/store/database';
-import { ExecutionStore } from '../../api/store/execution-store';
-import { FlowStore } from '../../api/store/flow-store';
-import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, loadConfig } from '../../common/config';
-import { createLogger } from '../../common/logger';
+import type { Database } from '../../api/store/database';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN } from '../../common/config';
 import { MAX_JSON_NESTING } from '../../workflows/engine/validate';
+import { startApiServer, type ApiServer } from '../support/api-server';
 
 const authorization = 'Basic ' + Buffer.from(`${DEFAULT_ACCOUNT_SID}:${DEFAULT_AUTH_TOKEN}`).toString('base64');
 const DEFINITION = { states: [{ name: 'Trigger', type: 'trigger', transitions: [], properties: { offset: { x: 0, y: 0 } } }], initial_state: 'Trigger', flags: { allow_concurrent_calls: true } };
@@ -25,30 +16,19 @@ const DEFINITION = { states: [{ name: 'Trigger', type: 'trigger', transitions: [
 const nested = (depth: number) => '{"a":'.repeat(depth - 1) + '{"a":0}' + '}'.repeat(depth - 1);
 
 describe('input the API cannot store or serialize', () => {
-  let server: http.Server;
+  let api: ApiServer;
   let database: Database;
   let apiUrl: string;
-  let dataDir: string;
   let flowSid: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-robustness-'));
-    database = await openDatabase({ dataDir });
-    server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = { ...loadConfig({}), publicUrl: apiUrl, dataDir };
-    const { app } = createApp({ config, temporal: new Client(), flows: new FlowStore(database), executions: new ExecutionStore(database), log: createLogger('test', 'silent') });
-    server.on('request', app);
+    api = await startApiServer('studio-robustness-');
+    ({ apiUrl, database } = api);
     const created = await post('/v2/Flows', { FriendlyName: 'robust', Status: 'published', Definition: JSON.stringify(DEFINITION) });
     expect(created.status).toBe(201);
     flowSid = (created.body as { sid: string }).sid;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => api?.stop());
 
   async function post(route: string, params: Record<string, string>, headers: Record<string, string> = { authorization }) {
     const response = await fetch(apiUrl + route, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(params) });

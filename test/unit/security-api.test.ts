@@ -2,19 +2,11 @@
 // comparing the user name and the token in constant time (both, always, as equal-length digests);
 // bodies over BODY_LIMIT get Twilio's 413 on the API and on the gateway, form or JSON, declared,
 // streamed or compressed. No Temporal here: a refused request never gets that far.
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Client } from '@temporalio/client';
-import { BODY_LIMIT, createApp } from '../../api/app';
-import { openDatabase, type Database } from '../../api/store/database';
-import { ExecutionStore } from '../../api/store/execution-store';
-import { FlowStore } from '../../api/store/flow-store';
-import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, loadConfig } from '../../common/config';
-import { createLogger } from '../../common/logger';
+import { BODY_LIMIT } from '../../api/app';
+import type { Database } from '../../api/store/database';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN } from '../../common/config';
+import { startApiServer, type ApiServer } from '../support/api-server';
 
 // The module object itself (an `import * as` copy would not see the spy that auth.ts calls through).
 const nodeCrypto = require('node:crypto') as typeof import('node:crypto');
@@ -39,22 +31,15 @@ function expectTwilioError(body: unknown, status: number, code?: number): void {
 }
 
 describe('API security', () => {
-  let server: http.Server;
+  let api: ApiServer;
   let database: Database;
   let apiUrl: string;
-  let dataDir: string;
   let flowSid: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-security-'));
-    database = await openDatabase({ dataDir });
-    server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = { ...loadConfig({}), publicUrl: apiUrl, dataDir };
     // Never connected: a refused request must not reach Temporal (it would fail with a 5xx if it did).
-    const { app } = createApp({ config, temporal: new Client(), flows: new FlowStore(database), executions: new ExecutionStore(database), log: createLogger('test', 'silent') });
-    server.on('request', app);
+    api = await startApiServer('studio-security-');
+    ({ apiUrl, database } = api);
     const created = await fetch(`${apiUrl}/v2/Flows`, {
       method: 'POST',
       headers: { authorization: basic(GOOD_CREDENTIALS), 'content-type': 'application/x-www-form-urlencoded' },
@@ -67,11 +52,7 @@ describe('API security', () => {
     expect(created.status).toBe(201);
     flowSid = ((await created.json()) as { sid: string }).sid;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => api?.stop());
   afterEach(() => jest.restoreAllMocks());
 
   const gatewayUrl = () => `${apiUrl}/v1/Accounts/${DEFAULT_ACCOUNT_SID}/Flows/${flowSid}`;
