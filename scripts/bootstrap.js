@@ -10,7 +10,9 @@ const root = path.resolve(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 if (!fs.existsSync(path.join(root, 'node_modules', 'tsx'))) {
   console.log('[start] Installing npm packages (first run)…');
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `install` rather than `ci`: the lock file pins every version, and `npm ci` refuses a lock file
+  // that lacks other platforms' optional builds (a registry mirror may serve only this platform's).
+  const result = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'start.ts')], {
