@@ -5,6 +5,7 @@ import { createTemplateEngine } from '../../workflows/engine/liquid';
 import type { CarriedState, FlowDefinition, FlowState, StudioExecutionInput } from '../../workflows/engine/types';
 import { WIDGETS } from '../../workflows/widgets/registry';
 import { fakeEffects } from '../support/fake-effects';
+import { fakeRuntime } from '../support/fake-runtime';
 
 const trigger = (next: string, event = 'incomingRequest'): FlowState => ({
   name: 'Trigger',
@@ -27,20 +28,7 @@ function input(states: FlowState[], overrides: Partial<StudioExecutionInput> = {
 }
 
 function runtime(overrides: Partial<RuntimePort> = {}): RuntimePort & { now: number } {
-  let counter = 0;
-  const port: RuntimePort & { now: number } = {
-    now: Date.UTC(2026, 0, 1),
-    nowMs: (): number => port.now,
-    randomHex: () => (++counter).toString(16).padStart(32, '0'),
-    enterWidget: () => undefined,
-    leaveWidget: () => undefined,
-    shouldContinueAsNew: () => false,
-    continueAsNew: async () => {
-      throw new Error('unexpected continue-as-new');
-    },
-    ...overrides,
-  };
-  return port;
+  return fakeRuntime({}, overrides);
 }
 
 const setCounter: FlowState = {

@@ -7,6 +7,7 @@ import { createTemplateEngine } from '../../workflows/engine/liquid';
 import type { CarriedState, FlowDefinition, FlowState, StudioExecutionInput } from '../../workflows/engine/types';
 import { WIDGETS } from '../../workflows/widgets/registry';
 import { fakeEffects, type ScriptedEffects } from '../support/fake-effects';
+import { fakeRuntime } from '../support/fake-runtime';
 
 const PARENT_SID = 'FW00000000000000000000000000000001';
 const CHILD_SID = 'FW00000000000000000000000000000002';
@@ -43,20 +44,7 @@ function input(states: FlowState[], overrides: Partial<StudioExecutionInput> = {
 }
 
 function runtime(overrides: Partial<RuntimePort> = {}): RuntimePort {
-  let counter = 0;
-  let now = Date.UTC(2026, 0, 1);
-  return {
-    // Each reading moves the clock on, so step dates show the order steps began in.
-    nowMs: () => (now += 1000),
-    randomHex: () => (++counter).toString(16).padStart(32, '0'),
-    enterWidget: () => undefined,
-    leaveWidget: () => undefined,
-    shouldContinueAsNew: () => false,
-    continueAsNew: async () => {
-      throw new Error('unexpected continue-as-new');
-    },
-    ...overrides,
-  };
+  return fakeRuntime({ tickMs: 1000 }, overrides);
 }
 
 function withChild(child: FlowState[], script: ScriptedEffects = {}) {
