@@ -28,6 +28,8 @@ export interface Config {
   workerMetricsPort: number;
   /** Loopback port where the Temporal SDK core exports its metrics, re-served on workerMetricsPort; 0 = SDK metrics off. */
   workerSdkMetricsPort: number;
+  /** How many workflow executions the worker keeps in memory between tasks; undefined = the SDK's default (from the heap limit). */
+  workerMaxCachedWorkflows: number | undefined;
 }
 
 /** Every environment variable the stack reads, with its default (documented in the README). */
@@ -48,6 +50,7 @@ export const ENVIRONMENT = {
   LOG_LEVEL: 'info',
   WORKER_METRICS_PORT: '9464',
   WORKER_SDK_METRICS_PORT: '9465',
+  WORKER_MAX_CACHED_WORKFLOWS: '',
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;
@@ -62,6 +65,14 @@ function readPort(env: NodeJS.ProcessEnv, name: EnvironmentName): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
   return port;
+}
+
+function readOptionalCount(env: NodeJS.ProcessEnv, name: EnvironmentName): number | undefined {
+  const raw = read(env, name);
+  if (raw === '') return undefined;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return count;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: read(env, 'LOG_LEVEL'),
     workerMetricsPort: readPort(env, 'WORKER_METRICS_PORT'),
     workerSdkMetricsPort: readPort(env, 'WORKER_SDK_METRICS_PORT'),
+    workerMaxCachedWorkflows: readOptionalCount(env, 'WORKER_MAX_CACHED_WORKFLOWS'),
   };
 }
 

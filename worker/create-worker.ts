@@ -12,7 +12,7 @@ import { createWorkerMetrics, studioSinks, type WorkerMetrics } from './metrics'
 export interface CreateWorkerOptions {
   config: Config;
   connection: NativeConnection;
-  /** A prebuilt bundle (tests build one and share it); otherwise the worker bundles at start. */
+  /** A prebuilt bundle (worker/main.ts builds one in a child process; tests build one and share it); otherwise bundled here. */
   workflowBundle?: { code: string } | { codePath: string };
   overrides?: Partial<WorkerOptions>;
   /** Activity and execution-end lines (default: a logger at config.logLevel on stdout). */
@@ -37,6 +37,7 @@ export async function createStudioWorker({ config, connection, workflowBundle, o
     activities,
     interceptors: { activity: [activityLogging(workerLog)] },
     sinks: studioSinks(metrics ?? createWorkerMetrics(), workerLog),
+    ...(config.workerMaxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.workerMaxCachedWorkflows } : {}),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { webpackConfigHook: bundlerOptions } }),
     ...overrides,
   });

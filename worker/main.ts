@@ -3,6 +3,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
+import { bundleInChildProcess } from './bundle-in-child';
 import { createStudioWorker } from './create-worker';
 import { createWorkerMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   );
   const address = config.temporalAddress ?? `127.0.0.1:${config.temporalDevServerPort}`;
   const connection = await NativeConnection.connect({ address });
-  const worker = await createStudioWorker({ config, connection, log, metrics });
+  const workflowBundle = await bundleInChildProcess();
+  const worker = await createStudioWorker({ config, connection, log, metrics, workflowBundle });
   log.info({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue }, 'worker polling');
   await worker.run(); // Worker installs SIGINT/SIGTERM handlers that shut it down gracefully
   await connection.close();
