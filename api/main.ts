@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { createApp } from './app';
+import { answerClientErrorsInTwilioShape } from './client-errors';
 import { createApiMetrics } from './metrics';
 import { openDatabase } from './store/database';
 import { ExecutionStore } from './store/execution-store';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
   const { app } = createApp({ config, temporal, flows: new FlowStore(database), executions: new ExecutionStore(database), log, metrics: createApiMetrics({ processMetrics: true }) });
   const server = app.listen(config.port, '0.0.0.0', () => log.info({ port: config.port, database: database.kind }, 'api listening'));
+  answerClientErrorsInTwilioShape(server);
   const stop = () => {
     log.info('api stopping');
     server.close(() => {

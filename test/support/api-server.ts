@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import { answerClientErrorsInTwilioShape } from '../../api/client-errors';
 import { openDatabase, type Database } from '../../api/store/database';
 import { ExecutionStore } from '../../api/store/execution-store';
 import { FlowStore } from '../../api/store/flow-store';
@@ -34,6 +35,7 @@ export async function startApiServer(dataDirPrefix: string, options: { databaseU
   }
   const database = await openDatabase({ databaseUrl, dataDir });
   const server = http.createServer();
+  answerClientErrorsInTwilioShape(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = { ...loadConfig({}), publicUrl: apiUrl, dataDir };
