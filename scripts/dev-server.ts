@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { errorMessage, sleep, splitLines } from './process-output';
 
@@ -189,6 +190,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       throw failure(`The Temporal dev server did not answer on ${address} within ${formatSeconds(timeoutMs)}.`);
     }
     await ensureSearchAttributes(connection, namespace, options.searchAttributes ?? ALL_SEARCH_ATTRIBUTES, log);
+    await ensureRetention(connection, namespace, STUDIO_RETENTION_DAYS, log);
   } catch (err) {
     await stop();
     throw err;
@@ -252,6 +254,28 @@ async function waitForFrontend(
   }
   checkAlive();
   return undefined;
+}
+
+/** Studio keeps an execution's data for 30 days after it starts (docs/studio-reference.md, limits table). */
+export const STUDIO_RETENTION_DAYS = 30;
+
+/**
+ * Keeps closed workflows at least `days` days. The dev server creates its namespace with a 24-hour retention,
+ * after which an ended execution's steps and context (read from its workflow) would be gone while Studio
+ * still serves them. A longer retention set by an operator is left as it is.
+ */
+export async function ensureRetention(
+  connection: Pick<Connection, 'workflowService'>,
+  namespace: string,
+  days: number,
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
+  const wanted = days * 24 * 3600;
+  const described = await connection.workflowService.describeNamespace({ namespace });
+  const current = Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0);
+  if (current >= wanted) return;
+  log(`Setting the retention of namespace "${namespace}" to ${days} days (was ${Math.round(current / 3600)} hours)`);
+  await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(wanted * 1000) } });
 }
 
 export interface EnsureSearchAttributesResult {

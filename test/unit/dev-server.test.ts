@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { DevServer, devServerArgs, ensureSearchAttributes, freePort, startDevServer } from '../../scripts/dev-server';
+import { DevServer, devServerArgs, ensureSearchAttributes, freePort, startDevServer, STUDIO_RETENTION_DAYS } from '../../scripts/dev-server';
 import { findTemporalCli } from '../../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
@@ -37,6 +37,16 @@ afterEach(async () => {
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+async function retentionDays(address: string): Promise<number> {
+  const connection = await Connection.connect({ address });
+  try {
+    const described = await connection.workflowService.describeNamespace({ namespace: NAMESPACE });
+    return Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
+  } finally {
+    await connection.close();
+  }
+}
 
 async function start(options: Partial<Parameters<typeof startDevServer>[0]> = {}): Promise<DevServer> {
   const server = await startDevServer({ cliPath, port: await freePort(), namespace: NAMESPACE, dbFile, ...options });
@@ -80,6 +90,9 @@ describe('startDevServer', () => {
 
     const attributes = await customAttributes(server.address);
     for (const key of ALL_SEARCH_ATTRIBUTES) expect({ [key.name]: attributes[key.name] }).toEqual({ [key.name]: INDEXED[key.type] });
+    // The CLI creates the namespace with 24 hours; Studio keeps an execution's data 30 days.
+    expect(lines.join('\n')).toContain(`Setting the retention of namespace "${NAMESPACE}" to ${STUDIO_RETENTION_DAYS} days (was 24 hours)`);
+    expect(await retentionDays(server.address)).toBe(STUDIO_RETENTION_DAYS);
 
     const response = await fetch(server.uiUrl as string);
     expect(response.status).toBe(200);
@@ -98,6 +111,8 @@ describe('startDevServer', () => {
     const lines: string[] = [];
     const server = await start({ searchAttributes: [...ALL_SEARCH_ATTRIBUTES, extra], log: (line) => lines.push(line) });
     expect(server.uiUrl).toBeNull();
+    expect(await retentionDays(server.address)).toBe(STUDIO_RETENTION_DAYS);
+    expect(lines.join('\n')).not.toContain('Setting the retention'); // already long enough: left alone
     // Only ensureSearchAttributes could have added it, and it says so.
     expect(lines.join('\n')).toContain(`Registering search attributes in namespace "${NAMESPACE}": StudioTestAddedLater (Keyword)`);
     const attributes = await customAttributes(server.address);
