@@ -47,7 +47,7 @@ export function createApp({ config, temporal, flows, executions, log, metrics = 
   app.use(express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
   app.use(refuseNulInUrl);
 
-  const service = new ExecutionService(config, temporal, executions, { log, metrics });
+  const service = new ExecutionService(config, temporal, executions, flows, { log, metrics });
 
   // Unauthenticated, as Prometheus scrapes: counters only, no SID, no address, no secret.
   app.get('/metrics', async (_req, res) => {
@@ -69,11 +69,11 @@ export function createApp({ config, temporal, flows, executions, log, metrics = 
     }
   });
 
-  app.use(gatewayRouter(config, flows, executions, service, log, metrics));
+  app.use(gatewayRouter(config, executions, service, log, metrics));
   app.use('/v2', basicAuth(config.accountSid, config.authToken));
   app.use('/v2', refuseNulInParameters);
   app.use(flowsRouter(config, flows));
-  app.use(executionsRouter(config, flows, executions, service));
+  app.use(executionsRouter(config, executions, service));
   app.use(pagesRouter(config)); // the run view: /flows/{FlowSid}[/executions/{ExecutionSid}]
 
   app.use((req: Request, res: Response) => sendTwilioError(res, new TwilioApiError(404, 20404, `The requested resource ${req.path} was not found`)));

@@ -10,8 +10,8 @@ import type { DeliveryUpdate, ExecutionState, FlowDefinition, InboundMessage, Tr
 import { CONTACT_HASH, CURRENT_WIDGET, EXECUTION_STATUS, FLOW_REVISION, FLOW_SID } from '../workflows/search-attributes';
 import { deliveryUpdateSignal, executionStateQuery, inboundMessageSignal, type studioExecution } from '../workflows/studio-execution';
 import type { ApiMetrics } from './metrics';
-import type { ExecutionRecord, ExecutionStore, TriggerType } from './store/execution-store';
-import type { FlowRevisionRecord } from './store/flow-store';
+import type { ExecutionRecord, ExecutionStore, RevisionChoice, TriggerType } from './store/execution-store';
+import type { FlowRevisionRecord, FlowStore } from './store/flow-store';
 
 export interface StartRequest {
   revision: FlowRevisionRecord;
@@ -24,6 +24,15 @@ export interface StartRequest {
 
 export type StartResult = { started: true; execution: ExecutionRecord } | { started: false; activeSid: string };
 
+/** A start of whichever revision the flow names for this contact at this moment (REST trigger, a message to the flow). */
+export interface FlowStartRequest extends Omit<StartRequest, 'revision'> {
+  flowSid: string;
+  revisionChoice: RevisionChoice;
+}
+
+/** As StartResult; or nothing started because the flow does not exist, or has no revision to run. */
+export type FlowStartResult = StartResult | { started: false; missing: 'flow' | 'revision' };
+
 /** Index rows read per query, and describes in flight, while reconciling a flow (reconcileFlow). */
 const RECONCILE_PAGE = 1000;
 const RECONCILE_CONCURRENCY = 20;
@@ -35,6 +44,22 @@ const RECONCILE_CONCURRENCY = 20;
  * the contact after this.
  */
 const START_GRACE_MS = 60_000;
+
+/**
+ * Each revision's definition, parsed once: revision records are immutable and the flow store hands out
+ * the same record for every start of a revision while it is cached. The parsed object is shared between
+ * starts, which only serialize it.
+ */
+const parsedDefinitions = new WeakMap<FlowRevisionRecord, FlowDefinition>();
+
+function definitionOf(revision: FlowRevisionRecord): FlowDefinition {
+  let definition = parsedDefinitions.get(revision);
+  if (!definition) {
+    definition = JSON.parse(revision.definition) as FlowDefinition;
+    parsedDefinitions.set(revision, definition);
+  }
+  return definition;
+}
 
 /** A contact address never appears in clear in search attributes: a short, stable hash does. */
 export function contactHash(address: string): string {
@@ -52,6 +77,7 @@ export class ExecutionService {
     private readonly config: Config,
     private readonly temporal: Client,
     private readonly executions: ExecutionStore,
+    private readonly flows: FlowStore,
     private readonly telemetry: ExecutionTelemetry = {},
   ) {}
 
@@ -59,12 +85,47 @@ export class ExecutionService {
     return this.temporal.workflow.getHandle<typeof studioExecution>(sid);
   }
 
+  /**
+   * Starts an execution of the revision the flow names for this contact now (request.revisionChoice). The
+   * common case (the flow has that revision and the route is free) costs one statement: the claim reads the
+   * revision number in the flow row as it inserts, and the revision itself usually comes from the flow
+   * store's cache. Anything else takes the slow path, which tells the missing flow, the missing revision
+   * and the taken route apart.
+   */
+  async startFlow(request: FlowStartRequest): Promise<FlowStartResult> {
+    const record = await this.executions.claimOnFlow(
+      {
+        sid: newSid('FN'),
+        accountSid: this.config.accountSid,
+        flowSid: request.flowSid,
+        contactChannelAddress: request.contactAddress,
+        channelAddress: request.channelAddress,
+        routeKey: request.routeKey,
+        initiatedBy: request.initiatedBy,
+        triggerType: request.trigger.type as TriggerType,
+        dateCreated: new Date(),
+      },
+      request.revisionChoice,
+    );
+    if (record) {
+      const revision = await this.flows.namedRevision(record.flowSid, record.flowVersion);
+      if (revision) return this.launch(record, revision, request);
+      await this.executions.markEnded(record.sid); // the flow was deleted between the claim and the read
+      return { started: false, missing: 'flow' };
+    }
+    const head = await this.flows.head(request.flowSid);
+    if (!head) return { started: false, missing: 'flow' };
+    const testUser = request.revisionChoice === 'latest-for-test-users' && head.testUsers.includes(request.contactAddress);
+    const revision = await this.flows.revisionOf(head, testUser ? 'LatestRevision' : 'LatestPublished');
+    if (!revision) return { started: false, missing: 'revision' };
+    return this.start({ ...request, revision });
+  }
+
   /** Claims the contact's route and starts the workflow; a second active execution is refused. */
   async start(request: StartRequest): Promise<StartResult> {
-    const sid = newSid('FN');
     const { revision } = request;
     const claim = await this.executions.claim({
-      sid,
+      sid: newSid('FN'),
       accountSid: this.config.accountSid,
       flowSid: revision.flowSid,
       flowVersion: revision.revision,
@@ -82,6 +143,13 @@ export class ExecutionService {
       await this.executions.markEnded(claim.activeSid);
       return this.start(request);
     }
+    return this.launch(claim.record, revision, request);
+  }
+
+  /** Starts the workflow of an execution whose route was just claimed (`record`); the claim is released if the start fails. */
+  private async launch(record: ExecutionRecord, revision: FlowRevisionRecord, request: Omit<StartRequest, 'revision'>): Promise<StartResult> {
+    const sid = record.sid;
+    const hashedContact = contactHash(request.contactAddress);
     try {
       await this.temporal.workflow.start('studioExecution', {
         workflowId: sid,
@@ -92,9 +160,9 @@ export class ExecutionService {
             executionSid: sid,
             flowSid: revision.flowSid,
             flowRevision: revision.revision,
-            definition: JSON.parse(revision.definition) as FlowDefinition,
+            definition: definitionOf(revision),
             trigger: request.trigger,
-            dateCreated: claim.record.dateCreated.toISOString(),
+            dateCreated: record.dateCreated.toISOString(),
           },
         ],
         typedSearchAttributes: [
@@ -102,7 +170,7 @@ export class ExecutionService {
           { key: FLOW_REVISION, value: revision.revision },
           { key: EXECUTION_STATUS, value: 'active' },
           { key: CURRENT_WIDGET, value: 'Trigger' },
-          { key: CONTACT_HASH, value: contactHash(request.contactAddress) },
+          { key: CONTACT_HASH, value: hashedContact },
         ],
         staticSummary: `Studio flow ${revision.friendlyName} (${revision.flowSid}) revision ${revision.revision}`,
         staticDetails: `**Flow** ${revision.friendlyName}\n\n**Flow SID** ${revision.flowSid}\n\n**Revision** ${revision.revision}\n\n**Trigger** ${request.trigger.type}`,
@@ -113,10 +181,10 @@ export class ExecutionService {
     }
     this.telemetry.metrics?.executionsStarted.inc({ trigger: request.trigger.type });
     this.telemetry.log?.info(
-      { executionSid: sid, flowSid: revision.flowSid, flowRevision: revision.revision, trigger: request.trigger.type, contactHash: contactHash(request.contactAddress) },
+      { executionSid: sid, flowSid: revision.flowSid, flowRevision: revision.revision, trigger: request.trigger.type, contactHash: hashedContact },
       'execution started',
     );
-    return { started: true, execution: claim.record };
+    return { started: true, execution: record };
   }
 
   /** True while the workflow runs; a closed or unknown workflow is not running. */

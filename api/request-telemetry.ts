@@ -31,17 +31,20 @@ export function requestTelemetry(log: Logger, metrics: ApiMetrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const startedAt = process.hrtime.bigint();
     const executionSid = executionSidOf(req.originalUrl);
-    const bound = executionSid ? log.child({ executionSid }) : log;
-    res.locals.log = bound;
+    // A child logger costs more than the rest of this middleware, and most requests log nothing else
+    // (or nothing at all, below the level): it is made the first time something logs through it.
+    let bound: Logger | undefined;
+    const boundLog = () => (bound ??= executionSid ? log.child({ executionSid }) : log);
+    Object.defineProperty(res.locals, 'log', { get: boundLog, enumerable: true, configurable: true });
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
       const route = routeLabel(req);
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpRequestDuration.observe({ method: req.method, route }, seconds);
       const path = req.originalUrl.split('?')[0];
-      const fields = { method: req.method, path, route, status: res.statusCode, durationMs: Math.round(seconds * 1000) };
-      if (QUIET_PATHS.has(path)) bound.debug(fields, 'request');
-      else bound.info(fields, 'request');
+      const level = QUIET_PATHS.has(path) ? 'debug' : 'info';
+      if (!log.isLevelEnabled(level)) return;
+      boundLog()[level]({ method: req.method, path, route, status: res.statusCode, durationMs: Math.round(seconds * 1000) }, 'request');
     });
     next();
   };

@@ -1,6 +1,7 @@
 // The webhook-to-signal gateway at the flow webhook URL (DESIGN.md): verify X-Twilio-Signature
 // against PUBLIC_URL, map the body (map-webhook.ts), then signal the execution it belongs to or start
 // one. It answers at once: it never waits on the workflow's progress.
+import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import twilio from 'twilio';
 import type { Config } from '../../common/config';
@@ -9,7 +10,6 @@ import type { InboundMessage, TriggerEvent } from '../../workflows/engine/types'
 import type { ExecutionService } from '../execution-service';
 import type { ApiMetrics } from '../metrics';
 import { conversationRouteKey, pairRouteKey, type ExecutionStore } from '../store/execution-store';
-import type { FlowStore } from '../store/flow-store';
 import { sendTwilioError, TwilioApiError } from '../twilio-error';
 import { mapWebhook } from './map-webhook';
 
@@ -23,12 +23,19 @@ export function hasValidSignature(req: Request, config: Config): boolean {
     return twilio.validateRequestWithBody(config.authToken, signature, url, rawBody);
   }
   const params = req.is('application/x-www-form-urlencoded') ? ((req.body as Record<string, string>) ?? {}) : {};
-  return twilio.validateRequest(config.authToken, signature, url, params);
+  // The URL as configured is the one Twilio signs, and one of the variants validateRequest accepts; it
+  // tries it after the URL without its port, each try an HMAC of every parameter. So it is tried first.
+  return signedAsIs(config.authToken, signature, url, params) || twilio.validateRequest(config.authToken, signature, url, params);
+}
+
+function signedAsIs(authToken: string, signature: string, url: string, params: Record<string, string>): boolean {
+  const expected = Buffer.from(twilio.getExpectedTwilioSignature(authToken, url, params));
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export function gatewayRouter(
   config: Config,
-  flows: FlowStore,
   executions: ExecutionStore,
   service: ExecutionService,
   log: Logger,
@@ -96,19 +103,18 @@ export function gatewayRouter(
     channelAddress: string,
   ): Promise<string> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const active = await executions.activeOnRoute(flowSid, routeKey);
-      if (active && (await service.signalInbound(active.sid, message))) {
-        await executions.recordDelivery(flowSid, message.messageSid, active.sid);
-        return active.sid;
+      const activeSid = await executions.activeSidOnRoute(flowSid, routeKey);
+      if (activeSid && (await service.signalInbound(activeSid, message))) {
+        await executions.recordDelivery(flowSid, message.messageSid, activeSid);
+        return activeSid;
       }
       // A retried webhook (Twilio retries on a timeout) whose message started an execution, or was
       // delivered to one, that has ended since must not start another one.
       const earlier = await executions.handledBy(flowSid, message.messageSid);
       if (earlier) return earlier;
-      const revision = await flows.revision(flowSid, 'LatestPublished');
-      if (!revision) throw new TwilioApiError(404, 20404, `Flow ${flowSid} has no published revision`);
-      const started = await service.start({ revision, trigger, contactAddress, channelAddress, routeKey, initiatedBy: message.messageSid });
+      const started = await service.startFlow({ flowSid, revisionChoice: 'published', trigger, contactAddress, channelAddress, routeKey, initiatedBy: message.messageSid });
       if (started.started) return started.execution.sid;
+      if ('missing' in started) throw new TwilioApiError(404, 20404, `Flow ${flowSid} has no published revision`);
       // Another request started one first: deliver to it on the next turn.
     }
     throw new Error(`Could not route message ${message.messageSid} on ${routeKey}`);

@@ -8,7 +8,6 @@ import { MAX_JSON_NESTING, nestedDeeperThan } from '../../workflows/engine/valid
 import type { ExecutionService } from '../execution-service';
 import { executionJson, pageJson, twilioDate } from '../serialize';
 import { pairRouteKey, type ExecutionRecord, type ExecutionStore } from '../store/execution-store';
-import type { FlowStore } from '../store/flow-store';
 import { badRequest, missingParameter, notFound, TwilioApiError } from '../twilio-error';
 import { baseUrl, formParam, paging, queryParam } from './request';
 
@@ -34,7 +33,7 @@ function parseDate(text: string | undefined, name: string): Date | undefined {
   return date;
 }
 
-export function executionsRouter(config: Config, flows: FlowStore, executions: ExecutionStore, service: ExecutionService): Router {
+export function executionsRouter(config: Config, executions: ExecutionStore, service: ExecutionService): Router {
   const router = Router();
 
   /** The execution of this flow, refreshed against Temporal; 404 otherwise. */
@@ -51,20 +50,22 @@ export function executionsRouter(config: Config, flows: FlowStore, executions: E
     if (!from) throw missingParameter('From');
     if (Buffer.byteLength(to + from) > MAX_ADDRESSES_BYTES) throw new TwilioApiError(400, 81023, 'To and From together must not exceed 300 bytes');
     const parameters = parseParameters(formParam(req, 'Parameters'));
-    const flow = await flows.get(req.params.flowSid);
-    if (!flow) throw notFound(`/Flows/${req.params.flowSid}`);
-    // Test users run the latest revision (draft or not); everyone else the published one.
-    const revision = await flows.revision(flow.flowSid, flow.testUsers.includes(to) ? 'LatestRevision' : 'LatestPublished');
-    if (!revision) throw badRequest(`Flow ${flow.flowSid} has no published revision`);
+    const flowSid = req.params.flowSid as string;
     const requestSid = newSid('RQ');
-    const result = await service.start({
-      revision,
+    const result = await service.startFlow({
+      flowSid,
+      // Test users run the latest revision (draft or not); everyone else the published one.
+      revisionChoice: 'latest-for-test-users',
       trigger: { type: 'incomingRequest', to, from, parameters, requestSid },
       contactAddress: to,
       channelAddress: from,
       routeKey: pairRouteKey(to, from),
       initiatedBy: requestSid,
     });
+    if ('missing' in result) {
+      if (result.missing === 'flow') throw notFound(`/Flows/${flowSid}`);
+      throw badRequest(`Flow ${flowSid} has no published revision`);
+    }
     if (!result.started) {
       throw new TwilioApiError(
         409,

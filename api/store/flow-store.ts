@@ -1,6 +1,7 @@
 // Flows and their immutable revisions. Every save is a new revision, numbered under a row lock so
 // that concurrent updates of one flow never lose or repeat a number.
-import type { Database, Queryable } from './database';
+import { preparedStatement, type Database, type Queryable } from './database';
+import { RevisionCache } from './revision-cache';
 
 export type FlowStatus = 'draft' | 'published';
 
@@ -34,6 +35,22 @@ export interface FlowRecord extends FlowRevisionRecord {
   testUsers: string[];
 }
 
+/** What the flow row alone says: which revisions are latest and published, and who tests it. */
+export interface FlowHead {
+  flowSid: string;
+  accountSid: string;
+  revision: number;
+  publishedRevision: number | null;
+  testUsers: string[];
+}
+
+interface FlowHeadRow {
+  account_sid: string;
+  revision: number;
+  published_revision: number | null;
+  test_users: string;
+}
+
 interface FlowRow {
   sid: string;
   account_sid: string;
@@ -55,6 +72,14 @@ const FLOW_SELECT = `SELECT f.sid, f.account_sid, f.revision, f.published_revisi
   r.friendly_name AS r_friendly_name, r.status AS r_status, r.definition, r.commit_message, r.valid, r.errors, r.warnings
   FROM flows f JOIN flow_revisions r ON r.flow_sid = f.sid AND r.revision = f.revision`;
 
+// What every start may read (prepared statements, database.ts): the flow row, and a revision on a cache miss.
+const HEAD = preparedStatement('flows_head', `SELECT account_sid, revision, published_revision, test_users FROM flows WHERE sid = $1`);
+const REVISION = preparedStatement('flow_revisions_get', `SELECT * FROM flow_revisions WHERE flow_sid = $1 AND revision = $2`);
+const REVISION_WITH_ACCOUNT = preparedStatement(
+  'flow_revisions_get_with_account',
+  `SELECT r.*, f.account_sid FROM flow_revisions r JOIN flows f ON f.sid = r.flow_sid WHERE r.flow_sid = $1 AND r.revision = $2`,
+);
+
 function toFlow(row: FlowRow): FlowRecord {
   return {
     flowSid: row.sid,
@@ -75,6 +100,9 @@ function toFlow(row: FlowRow): FlowRecord {
 }
 
 export class FlowStore {
+  /** Revisions are immutable: read each one from the database once (starts read one per execution). */
+  private readonly revisionCache = new RevisionCache();
+
   constructor(private readonly db: Database) {}
 
   async create(sid: string, accountSid: string, save: FlowSave, now = new Date()): Promise<FlowRecord> {
@@ -125,18 +153,53 @@ export class FlowStore {
     return rows.length > 0;
   }
 
+  /** The flow row without its revision (one small read: no join, no definition); null when the flow does not exist. */
+  async head(sid: string): Promise<FlowHead | null> {
+    const { rows } = await this.db.run<FlowHeadRow>(HEAD, [sid]);
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return { flowSid: sid, accountSid: row.account_sid, revision: row.revision, publishedRevision: row.published_revision, testUsers: JSON.parse(row.test_users) as string[] };
+  }
+
   /** A revision by number, or the latest published one, or the latest one. */
   async revision(sid: string, which: number | 'LatestPublished' | 'LatestRevision'): Promise<FlowRevisionRecord | null> {
-    const flow = await this.get(sid);
-    if (!flow) return null;
-    const number = which === 'LatestRevision' ? flow.revision : which === 'LatestPublished' ? flow.publishedRevision : which;
+    const head = await this.head(sid);
+    return head ? this.revisionOf(head, which) : null;
+  }
+
+  /**
+   * A revision of a flow whose row was just read (`head`). Records come from a cache shared by every
+   * caller: they are frozen, and must be treated as read-only.
+   */
+  async revisionOf(head: FlowHead, which: number | 'LatestPublished' | 'LatestRevision'): Promise<FlowRevisionRecord | null> {
+    const number = which === 'LatestRevision' ? head.revision : which === 'LatestPublished' ? head.publishedRevision : which;
     if (number === null) return null;
-    const { rows } = await this.db.query<RevisionRow>(`SELECT * FROM flow_revisions WHERE flow_sid = $1 AND revision = $2`, [sid, number]);
-    return rows.length ? toRevision(rows[0], flow) : null;
+    const cached = this.revisionCache.get(head.flowSid, number);
+    if (cached) return cached;
+    const { rows } = await this.db.run<RevisionRow>(REVISION, [head.flowSid, number]);
+    return rows.length ? this.remember(toRevision(rows[0], head)) : null;
+  }
+
+  /**
+   * A revision that the flow row named a moment ago (a claim read its number there): without reading the
+   * flow row again when it is cached. Read-only, as revisionOf's. Null when the flow was deleted since.
+   */
+  async namedRevision(sid: string, revision: number): Promise<FlowRevisionRecord | null> {
+    const cached = this.revisionCache.get(sid, revision);
+    if (cached) return cached;
+    const { rows } = await this.db.run<RevisionRow & { account_sid: string }>(REVISION_WITH_ACCOUNT, [sid, revision]);
+    return rows.length ? this.remember(toRevision(rows[0], { accountSid: rows[0].account_sid })) : null;
+  }
+
+  private remember(record: FlowRevisionRecord): FlowRevisionRecord {
+    Object.freeze(record.errors);
+    Object.freeze(record.warnings);
+    this.revisionCache.set(Object.freeze(record));
+    return record;
   }
 
   async revisions(sid: string, offset: number, limit: number): Promise<FlowRevisionRecord[]> {
-    const flow = await this.get(sid);
+    const flow = await this.head(sid);
     if (!flow) return [];
     const { rows } = await this.db.query<RevisionRow>(
       `SELECT * FROM flow_revisions WHERE flow_sid = $1 ORDER BY revision DESC LIMIT $2 OFFSET $3`,
@@ -164,7 +227,7 @@ interface RevisionRow {
   date_created: Date;
 }
 
-function toRevision(row: RevisionRow, flow: FlowRecord): FlowRevisionRecord {
+function toRevision(row: RevisionRow, flow: Pick<FlowHead, 'accountSid'>): FlowRevisionRecord {
   return {
     flowSid: row.flow_sid,
     accountSid: flow.accountSid,
