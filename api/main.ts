@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger';
 import { createApp } from './app';
 import { answerClientErrorsInTwilioShape } from './client-errors';
 import { createApiMetrics } from './metrics';
+import { startRetentionSweeper } from './retention';
 import { openDatabase } from './store/database';
 import { ExecutionStore } from './store/execution-store';
 import { FlowStore } from './store/flow-store';
@@ -15,11 +16,14 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalDevServerPort}` });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const { app } = createApp({ config, temporal, flows: new FlowStore(database), executions: new ExecutionStore(database), log, metrics: createApiMetrics({ processMetrics: true }) });
+  const executions = new ExecutionStore(database);
+  const { app } = createApp({ config, temporal, flows: new FlowStore(database), executions, log, metrics: createApiMetrics({ processMetrics: true }) });
+  const retention = startRetentionSweeper(executions, log);
   const server = app.listen(config.port, '0.0.0.0', () => log.info({ port: config.port, database: database.kind }, 'api listening'));
   answerClientErrorsInTwilioShape(server);
   const stop = () => {
     log.info('api stopping');
+    retention.stop();
     server.close(() => {
       void Promise.all([database.close(), connection.close()]).finally(() => process.exit(0));
     });

@@ -1,9 +1,10 @@
 // Studio v2 Executions: create (REST trigger), list, fetch, end (Status=ended), delete, Context, Steps
 // (list, fetch, and each step's Context).
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import type { Config } from '../../common/config';
 import { newSid } from '../../common/sid';
-import type { ExecutionStep, JsonObject } from '../../workflows/engine/types';
+import type { ExecutionState, ExecutionStep, JsonObject } from '../../workflows/engine/types';
 import { MAX_JSON_NESTING, nestedDeeperThan } from '../../workflows/engine/validate';
 import type { ExecutionService } from '../execution-service';
 import { executionJson, pageJson, twilioDate } from '../serialize';
@@ -41,6 +42,19 @@ export function executionsRouter(config: Config, executions: ExecutionStore, ser
     const record = await executions.get(req.params.executionSid as string);
     if (!record || record.flowSid !== req.params.flowSid) throw notFound(`/Flows/${req.params.flowSid}/Executions/${req.params.executionSid}`);
     return service.refresh(record);
+  }
+
+  /**
+   * The execution's steps and context live in its workflow. A workflow past the namespace's retention is
+   * gone from Temporal while the index may still list the execution: its data is no longer kept (404).
+   */
+  async function stateOf(record: ExecutionRecord): Promise<ExecutionState> {
+    try {
+      return await service.state(record.sid);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound(`/Flows/${record.flowSid}/Executions/${record.sid} (its steps and context are no longer kept)`);
+      throw error;
+    }
   }
 
   router.post('/v2/Flows/:flowSid/Executions', async (req, res) => {
@@ -123,7 +137,7 @@ export function executionsRouter(config: Config, executions: ExecutionStore, ser
 
   router.get('/v2/Flows/:flowSid/Executions/:executionSid/Context', async (req, res) => {
     const record = await load(req);
-    const state = await service.state(record.sid);
+    const state = await stateOf(record);
     res.json({
       account_sid: record.accountSid,
       context: state.context,
@@ -136,7 +150,7 @@ export function executionsRouter(config: Config, executions: ExecutionStore, ser
   router.get('/v2/Flows/:flowSid/Executions/:executionSid/Steps', async (req, res) => {
     const record = await load(req);
     const { page, pageSize } = paging(req);
-    const state = await service.state(record.sid);
+    const state = await stateOf(record);
     const stepsUrl = `${baseUrl(req)}/v2/Flows/${record.flowSid}/Executions/${record.sid}/Steps`;
     // Studio lists steps newest first.
     const newestFirst = [...state.steps].reverse();
@@ -147,7 +161,7 @@ export function executionsRouter(config: Config, executions: ExecutionStore, ser
   /** One step of the execution, or 404 (the steps live in the workflow's state, not in the index). */
   async function loadStep(req: Request): Promise<{ record: ExecutionRecord; step: ExecutionStep; stepsUrl: string }> {
     const record = await load(req);
-    const state = await service.state(record.sid);
+    const state = await stateOf(record);
     const step = state.steps.find((candidate) => candidate.sid === req.params.stepSid);
     const stepsUrl = `${baseUrl(req)}/v2/Flows/${record.flowSid}/Executions/${record.sid}/Steps`;
     if (!step) throw notFound(`/Flows/${record.flowSid}/Executions/${record.sid}/Steps/${req.params.stepSid}`);

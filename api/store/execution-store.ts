@@ -196,6 +196,21 @@ export class ExecutionStore {
     return rows.length ? rows[0].execution_sid : null;
   }
 
+  /**
+   * Forgets executions that started before `startedBefore`, and deliveries recorded before it (Studio keeps
+   * an execution's data for 30 days after it starts: api/retention.ts). An index row still marked active is
+   * kept one day longer: the flag is cleared lazily, and no execution outlives its 30-day lifetime.
+   */
+  async prune(startedBefore: Date): Promise<{ executions: number; deliveries: number }> {
+    const activeBefore = new Date(startedBefore.getTime() - 24 * 3600 * 1000);
+    const executions = await this.db.query(`DELETE FROM executions WHERE date_created < $1 AND (NOT active OR date_created < $2) RETURNING sid`, [
+      startedBefore,
+      activeBefore,
+    ]);
+    const deliveries = await this.db.query(`DELETE FROM inbound_deliveries WHERE date_created < $1 RETURNING message_sid`, [startedBefore]);
+    return { executions: executions.rows.length, deliveries: deliveries.rows.length };
+  }
+
   async delete(sid: string): Promise<boolean> {
     const { rows } = await this.db.query(`DELETE FROM executions WHERE sid = $1 RETURNING sid`, [sid]);
     return rows.length > 0;

@@ -2,6 +2,7 @@
 // against Twilio's official OpenAPI schema when ../shared is present.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ExecutionStore, pairRouteKey } from '../../api/store/execution-store';
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN } from '../../common/config';
 import { loadTwilioSchemas } from '../support/openapi';
 import { sharedFile } from '../support/paths';
@@ -118,5 +119,30 @@ describe('Executions API', () => {
     expect(finished.map((step) => step.transitionedTo)).toEqual(['Ended', 'thanks', 'ask', 'start_conversation']);
     const context = await stack.twilio.studio.v2.flows(flowSid).executions(execution.sid).executionContext().fetch();
     expect(context.context).toMatchObject({ widgets: { ask: { inbound: { Body: 'fine' } } } });
+  });
+
+  it('answers 404 for the steps and context of an execution whose workflow Temporal no longer keeps', async () => {
+    // An index row whose workflow is gone (past the namespace's retention): claimed two minutes ago, never started.
+    const sid = 'FN' + 'e'.repeat(32);
+    const claimed = await new ExecutionStore(stack.database).claim({
+      sid,
+      accountSid: DEFAULT_ACCOUNT_SID,
+      flowSid,
+      flowVersion: 1,
+      contactChannelAddress: '+15551236031',
+      channelAddress: PROXY,
+      routeKey: pairRouteKey('+15551236031', PROXY),
+      initiatedBy: 'RQ' + 'e'.repeat(32),
+      triggerType: 'incomingRequest',
+      dateCreated: new Date(Date.now() - 120_000),
+    });
+    expect(claimed.claimed).toBe(true);
+    const fetched = await raw(`/v2/Flows/${flowSid}/Executions/${sid}`);
+    expect(fetched).toMatchObject({ status: 200, body: { sid, status: 'ended' } });
+    for (const part of ['Steps', 'Context', `Steps/FT${'0'.repeat(32)}`]) {
+      const answer = await raw(`/v2/Flows/${flowSid}/Executions/${sid}/${part}`);
+      expect({ part, status: answer.status, code: answer.body.code }).toEqual({ part, status: 404, code: 20404 });
+      expect(answer.body.message).toContain('no longer kept');
+    }
   });
 });
