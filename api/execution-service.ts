@@ -93,20 +93,7 @@ export class ExecutionService {
    * and the taken route apart.
    */
   async startFlow(request: FlowStartRequest): Promise<FlowStartResult> {
-    const record = await this.executions.claimOnFlow(
-      {
-        sid: newSid('FN'),
-        accountSid: this.config.accountSid,
-        flowSid: request.flowSid,
-        contactChannelAddress: request.contactAddress,
-        channelAddress: request.channelAddress,
-        routeKey: request.routeKey,
-        initiatedBy: request.initiatedBy,
-        triggerType: request.trigger.type as TriggerType,
-        dateCreated: new Date(),
-      },
-      request.revisionChoice,
-    );
+    const record = await this.executions.claimOnFlow(this.newIndexRecord(request.flowSid, request), request.revisionChoice);
     if (record) {
       const revision = await this.flows.namedRevision(record.flowSid, record.flowVersion);
       if (revision) return this.launch(record, revision, request);
@@ -121,21 +108,25 @@ export class ExecutionService {
     return this.start({ ...request, revision });
   }
 
-  /** Claims the contact's route and starts the workflow; a second active execution is refused. */
-  async start(request: StartRequest): Promise<StartResult> {
-    const { revision } = request;
-    const claim = await this.executions.claim({
+  /** The index row of a new execution (its revision number aside), with a fresh SID. */
+  private newIndexRecord(flowSid: string, request: Omit<StartRequest, 'revision'>): Omit<ExecutionRecord, 'active' | 'dateUpdated' | 'flowVersion'> {
+    return {
       sid: newSid('FN'),
       accountSid: this.config.accountSid,
-      flowSid: revision.flowSid,
-      flowVersion: revision.revision,
+      flowSid,
       contactChannelAddress: request.contactAddress,
       channelAddress: request.channelAddress,
       routeKey: request.routeKey,
       initiatedBy: request.initiatedBy,
       triggerType: request.trigger.type as TriggerType,
       dateCreated: new Date(),
-    });
+    };
+  }
+
+  /** Claims the contact's route and starts the workflow; a second active execution is refused. */
+  async start(request: StartRequest): Promise<StartResult> {
+    const { revision } = request;
+    const claim = await this.executions.claim({ ...this.newIndexRecord(revision.flowSid, request), flowVersion: revision.revision });
     if (!claim.claimed) {
       // The route's holder may have ended without us noticing (the index is updated lazily), or be starting.
       const holder = await this.executions.get(claim.activeSid);

@@ -13,8 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { Client as PostgresClient } from 'pg';
 import { createApp } from '../../api/app';
+import { isolatedDatabaseUrl } from '../support/isolated-postgres';
 import { openDatabase, type Database } from '../../api/store/database';
 import { ExecutionStore } from '../../api/store/execution-store';
 import { FlowStore } from '../../api/store/flow-store';
@@ -36,28 +36,6 @@ const PROXY = '+15005550701';
 const SMS_NUMBER = '+15005550702';
 const WORKER_IDENTITIES = ['studio-worker-a', 'studio-worker-b'];
 
-/** The scale-out database, created on first use (as the superuser of TEST_DATABASE_URL) and emptied. */
-async function freshDatabaseUrl(): Promise<string> {
-  const admin = new PostgresClient({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [SCALE_OUT_DATABASE]);
-    if (rows.length === 0) {
-      await admin.query(`CREATE DATABASE ${SCALE_OUT_DATABASE}`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created meanwhile by another run
-      });
-    }
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(TEST_DATABASE_URL!);
-  url.pathname = `/${SCALE_OUT_DATABASE}`;
-  const reset = new PostgresClient({ connectionString: url.toString() });
-  await reset.connect();
-  await reset.query('DROP TABLE IF EXISTS inbound_deliveries, executions, flow_revisions, flows CASCADE');
-  await reset.end();
-  return url.toString();
-}
 
 async function listen(server: http.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,7 +77,7 @@ describeWithPostgres('two API instances and two workers on one Temporal and one 
 
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    const databaseUrl = await freshDatabaseUrl();
+    const databaseUrl = await isolatedDatabaseUrl(TEST_DATABASE_URL!, SCALE_OUT_DATABASE);
     const apiServers = [http.createServer({ keepAliveTimeout: 60_000 }), http.createServer({ keepAliveTimeout: 60_000 })];
     const apiUrls = await Promise.all(apiServers.map(listen));
     emulatorServer = http.createServer({ keepAliveTimeout: 60_000 });
