@@ -27,7 +27,7 @@ import { createLogger } from '../common/logger';
 import { createEmulator, type Emulator } from '../emulator/app';
 import { freePort, startDevServer, type DevServer } from '../scripts/dev-server';
 import { findTemporalCli } from '../scripts/temporal-cli';
-import { bundlerOptions, WORKFLOWS_PATH } from '../worker/bundle';
+import { bundlerOptions, workflowBundlerOptions, WORKFLOWS_PATH } from '../worker/bundle';
 import { createStudioWorker } from '../worker/create-worker';
 import { DeviceInboxes } from './device-inbox';
 import { postForm } from './http-client';
@@ -63,7 +63,10 @@ async function workflowBundle(workflowsPath: string, log: (line: string) => void
     log(`workflow bundle from the cache (${cached})`);
     return fs.readFileSync(cached, 'utf8');
   }
-  const { code } = await bundleWorkflowCode({ workflowsPath, webpackConfigHook: bundlerOptions, logger: new DefaultLogger('WARN') });
+  // The production bundle is built as the worker builds it (its modules preloaded, worker/bundle.ts); the
+  // hand-written twins with the same compiler settings, and nothing to preload.
+  const options = workflowsPath === WORKFLOWS_PATH ? workflowBundlerOptions : { webpackConfigHook: bundlerOptions };
+  const { code } = await bundleWorkflowCode({ workflowsPath, ...options, logger: new DefaultLogger('WARN') });
   fs.mkdirSync(BUNDLE_CACHE_DIR, { recursive: true });
   // Only the latest bundle of each entry is kept.
   for (const old of fs.readdirSync(BUNDLE_CACHE_DIR)) {

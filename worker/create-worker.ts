@@ -6,7 +6,7 @@ import { createTwilioClient } from '../activities/twilio-client';
 import { flowWebhookUrl, type Config } from '../common/config';
 import { createLogger, type Logger } from '../common/logger';
 import { activityLogging } from './activity-logging';
-import { bundlerOptions, WORKFLOWS_PATH } from './bundle';
+import { workflowBundlerOptions, WORKFLOWS_PATH } from './bundle';
 import { createWorkerMetrics, studioSinks, type WorkerMetrics } from './metrics';
 
 export interface CreateWorkerOptions {
@@ -37,8 +37,8 @@ export async function createStudioWorker({ config, connection, workflowBundle, o
     activities,
     interceptors: { activity: [activityLogging(workerLog)] },
     sinks: studioSinks(metrics ?? createWorkerMetrics(), workerLog),
-    ...(config.workerMaxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.workerMaxCachedWorkflows } : {}),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { webpackConfigHook: bundlerOptions } }),
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions }),
     ...overrides,
   });
 }

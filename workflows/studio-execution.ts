@@ -22,7 +22,7 @@ import {
 import type { StudioActivities } from '../activities';
 import type { FlowRevisionOutcome, HostEffects, HttpResponseOutcome, SendOutcome, StartConversationOutcome, WaitOutcome } from './engine/effects';
 import { ExecutionEndedError, Interpreter, type RuntimePort } from './engine/interpreter';
-import { createTemplateEngine } from './engine/liquid';
+import { studioTemplates } from './engine/liquid';
 import type {
   DeliveryUpdate,
   EndedReason,
@@ -244,7 +244,7 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
   };
 
   const workflowStartMs = Date.now();
-  const interpreter = new Interpreter(input, WIDGETS, effects, createTemplateEngine(), runtime);
+  const interpreter = new Interpreter(input, WIDGETS, effects, studioTemplates, runtime);
   interpreterRef.current = interpreter;
 
   setHandler(inboundMessageSignal, (message) => {

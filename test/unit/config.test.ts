@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.port).toBe(Number(ENVIRONMENT.PORT));
     expect(config.taskQueue).toBe(ENVIRONMENT.TEMPORAL_TASK_QUEUE);
-    expect(config.workerMaxCachedWorkflows).toBeUndefined();
+    expect(config.workerMaxCachedWorkflows).toBe(Number(ENVIRONMENT.WORKER_MAX_CACHED_WORKFLOWS));
   });
 
   test('WORKER_MAX_CACHED_WORKFLOWS takes a whole number, 0 included (cache off)', () => {

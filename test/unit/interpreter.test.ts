@@ -129,6 +129,27 @@ describe('Interpreter', () => {
     expect(interpreter.steps[1].context.warnings).toEqual([{ code: '81005', message: 'Failed to transition because no match was found' }]);
   });
 
+  it('runs pure widgets one after another without a promise, and waits only at a widget with effects', async () => {
+    // In the workflow sandbox every promise costs a stack trace; pure widgets (set-variables, split) must not create any.
+    const [noMatch, match] = loopUntil(2).transitions ?? [];
+    const check: FlowState = { ...loopUntil(2), transitions: [noMatch, { ...match, next: 'report' }] };
+    const report: FlowState = {
+      name: 'report',
+      type: 'send-message',
+      transitions: [{ event: 'sent' }, { event: 'failed' }],
+      properties: { to: '+15550000000', body: 'Count {{flow.variables.count}}' },
+    };
+    const { effects, calls } = fakeEffects({ sendMessage: [{ ok: true, message: { Sid: 'SM1' } }] });
+    const interpreter = new Interpreter(input([trigger('count'), setCounter, check, report]), WIDGETS, effects, createTemplateEngine(), runtime());
+    const running = interpreter.run();
+    // Nothing has been awaited yet: the six pure steps are recorded and the send is under way.
+    expect(interpreter.steps.map((step) => step.transitioned_from)).toEqual(['Trigger', 'count', 'check', 'count', 'check', 'count', 'check']);
+    expect(interpreter.currentWidget).toBe('report');
+    expect(calls).toMatchObject([{ method: 'sendMessage', request: { body: 'Count 3' } }]);
+    expect(await running).toMatchObject({ reason: 'FLOW_END' });
+    expect(interpreter.steps.map((step) => [step.transitioned_from, step.name])).toContainEqual(['report', 'sent']);
+  });
+
   it('hands its whole state to continue-as-new between widgets and resumes invisibly', async () => {
     let carried: CarriedState | undefined;
     const handOver = runtime({

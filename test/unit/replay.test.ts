@@ -1,12 +1,14 @@
 // Determinism: every recorded golden-scenario history (test/fixtures/histories, recorded by
 // test/integration/golden-scenarios.test.ts with UPDATE_HISTORIES=1) replays against the current
 // workflow code without a determinism error; and a deliberately non-deterministic variant of the
-// workflow fails the same replay.
+// workflow fails the same replay. The bundle is built with the worker's options: the engine, the
+// widgets and liquidjs are preloaded, deep-frozen and shared by every history this one replay worker
+// runs, as they are by every execution in a real worker.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { bundlerOptions, WORKFLOWS_PATH } from '../../worker/bundle';
+import { workflowBundlerOptions, WORKFLOWS_PATH } from '../../worker/bundle';
 
 const HISTORIES = path.join(__dirname, '../fixtures/histories');
 const histories = fs
@@ -16,7 +18,7 @@ const histories = fs
 
 async function replayAll(workflowsPath: string): Promise<{ workflowId: string; error?: unknown }[]> {
   const results: { workflowId: string; error?: unknown }[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowsPath, bundlerOptions: { webpackConfigHook: bundlerOptions } }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowsPath, bundlerOptions: workflowBundlerOptions }, histories)) {
     results.push({ workflowId: result.workflowId, error: result.error });
   }
   return results;

@@ -64,6 +64,16 @@ interface FlowWalk {
   effects: Effects;
 }
 
+type StepWarning = { code: string; message: string };
+
+/** Where and when a step began: its widget was entered then, whenever it ends. */
+interface StepEntry {
+  sid: string;
+  atMs: number;
+  /** Its index in the execution's steps (a Run Subflow step precedes its child's steps). */
+  position: number;
+}
+
 /** Studio's error for a Run Subflow that cannot run its child. */
 const SUBFLOW_ERROR = 81024;
 
@@ -114,7 +124,8 @@ export class Interpreter {
         if (limit) return limit;
         this.currentWidget = state.name;
         walk.previousWidget = state.name;
-        next = await this.runWidget(walk, state);
+        const step = this.runWidget(walk, state);
+        next = isPromise(step) ? await step : step;
       }
       return walk.endedNaturally ?? { reason: 'FLOW_END', detail: 'The flow reached a transition with no next widget' };
     } catch (error) {
@@ -151,7 +162,8 @@ export class Interpreter {
       const limit = this.checkLimits(walk, state.name);
       if (limit) throw new ExecutionEndedError(limit.reason, limit.detail);
       walk.previousWidget = state.name;
-      next = await this.runWidget(walk, state);
+      const step = this.runWidget(walk, state);
+      next = isPromise(step) ? await step : step;
     }
     if (walk.endedNaturally) throw new ExecutionEndedError(walk.endedNaturally.reason, walk.endedNaturally.detail);
     return { ok: true, variables: walk.context.flow.variables };
@@ -192,8 +204,11 @@ export class Interpreter {
     return null;
   }
 
-  /** Runs one widget and returns the name of the next one, or null when the walk ends. */
-  private async runWidget(walk: FlowWalk, state: FlowState): Promise<string | null> {
+  /**
+   * Runs one widget and gives the name of the next one, or null when the walk ends: at once for a
+   * pure widget, through a promise for one with effects (WidgetDefinition.run says why).
+   */
+  private runWidget(walk: FlowWalk, state: FlowState): string | null | Promise<string | null> {
     const widget = this.widgets.get(state.type);
     if (!widget) {
       throw new ExecutionEndedError(
@@ -201,15 +216,15 @@ export class Interpreter {
         `Widget ${state.name} has type ${state.type}, which this engine does not run (voice-only or unknown)`,
       );
     }
-    const warnings: { code: string; message: string }[] = [];
+    const warnings: StepWarning[] = [];
     const stepSid = 'FT' + this.runtime.randomHex();
     // A step is dated and placed when its widget is entered, so a Run Subflow step precedes its child's steps.
-    const entered = { sid: stepSid, atMs: this.runtime.nowMs(), position: this.steps.length };
+    const entered: StepEntry = { sid: stepSid, atMs: this.runtime.nowMs(), position: this.steps.length };
     this.runtime.enterWidget(state, stepSid);
     this.stepsInProgress++;
-    let outcome: WidgetOutcome;
+    let pending: WidgetOutcome | Promise<WidgetOutcome>;
     try {
-      outcome = await widget.run(
+      pending = widget.run(
         {
           state,
           context: walk.context,
@@ -223,10 +238,40 @@ export class Interpreter {
         },
         walk.effects,
       );
-    } finally {
-      this.stepsInProgress--;
-      this.runtime.leaveWidget(state);
+    } catch (error) {
+      this.leaveWidget(state);
+      throw error;
     }
+    if (!isPromise(pending)) {
+      this.leaveWidget(state);
+      return this.endStep(walk, state, pending, warnings, entered);
+    }
+    return this.settleWidget(walk, state, pending, warnings, entered);
+  }
+
+  private async settleWidget(
+    walk: FlowWalk,
+    state: FlowState,
+    pending: Promise<WidgetOutcome>,
+    warnings: StepWarning[],
+    entered: StepEntry,
+  ): Promise<string | null> {
+    let outcome: WidgetOutcome;
+    try {
+      outcome = await pending;
+    } finally {
+      this.leaveWidget(state);
+    }
+    return this.endStep(walk, state, outcome, warnings, entered);
+  }
+
+  private leaveWidget(state: FlowState): void {
+    this.stepsInProgress--;
+    this.runtime.leaveWidget(state);
+  }
+
+  /** Applies a widget's outcome, records its step and gives the next widget's name (null: the walk ends). */
+  private endStep(walk: FlowWalk, state: FlowState, outcome: WidgetOutcome, warnings: StepWarning[], entered: StepEntry): string | null {
     if (outcome.warnings) warnings.push(...outcome.warnings);
     this.apply(walk, state, outcome);
     const transitions = state.transitions ?? [];
@@ -262,8 +307,8 @@ export class Interpreter {
     event: string,
     next: string | null,
     output: JsonObject,
-    warnings: { code: string; message: string }[],
-    entered = { sid: 'FT' + this.runtime.randomHex(), atMs: this.runtime.nowMs(), position: this.steps.length },
+    warnings: StepWarning[],
+    entered: StepEntry = { sid: 'FT' + this.runtime.randomHex(), atMs: this.runtime.nowMs(), position: this.steps.length },
   ): void {
     const context: JsonObject = { widgets: { [state.name]: output } };
     if (warnings.length > 0) context.warnings = warnings;
@@ -311,6 +356,10 @@ function initialMessageSids(input: StudioExecutionInput): string[] {
   if (trigger.type === 'incomingMessage' && trigger.message.MessageSid) return [trigger.message.MessageSid];
   if (trigger.type === 'incomingConversationMessage' && trigger.conversation.MessageSid) return [trigger.conversation.MessageSid];
   return [];
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function statesByName(definition: FlowDefinition): Map<string, FlowState> {

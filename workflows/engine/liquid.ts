@@ -32,6 +32,13 @@
 //   array sizes, ranges) stands in for it against runaway templates such as `(1..1000000000)`.
 // - Parsed templates are cached per engine (a bounded map, least recently used evicted), parse
 //   errors included, because the same widget renders the same templates again and again.
+// - One engine for the whole worker (`studioTemplates`): the workflow renders with it (the interpreter
+//   and set-variables), and this module is preloaded once per worker thread (worker/bundle.ts), so
+//   liquidjs and its set-up are paid once, not per execution, and an execution finds its flow's
+//   templates already parsed. Sharing cannot make a render depend on another execution: what it
+//   gives is a pure function of the template and the context (each render has its own liquidjs
+//   Context and limits; `now` is the sandbox's clock at the call), the parsed templates are never
+//   changed by a render, and which templates happen to be cached changes only the time taken.
 // - A template with no `{{` or `{%` is returned as it is, without liquidjs.
 // - The engine renders against a shallow copy of the context's roots, so `{% increment %}` and
 //   `{% decrement %}` (which write into the root scope) can never change the execution context.
@@ -169,6 +176,9 @@ export function createTemplateEngine(options: TemplateEngineOptions = {}): Templ
   };
   return engine;
 }
+
+/** The worker's one engine, Studio's defaults (see the header): shared by every execution. */
+export const studioTemplates: TemplateEngine = createTemplateEngine();
 
 /**
  * Renders a property value as Studio does: a string through Liquid, any other JSON value (a number

@@ -39,5 +39,11 @@ export interface WidgetDefinition {
   type: string;
   /** Every transition event the widget can emit (the validator checks transitions against this). */
   events: readonly string[];
-  run(input: WidgetRunInput, effects: Effects): Promise<WidgetOutcome>;
+  /**
+   * A widget with effects returns a promise. A pure one (no effect: set-variables, split-based-on)
+   * returns its outcome itself, and the run loop goes on to the next widget without any promise: in
+   * the workflow sandbox the SDK records a stack trace for every promise created (for the
+   * stack-trace query), which made promises the largest cost of a pure step.
+   */
+  run(input: WidgetRunInput, effects: Effects): WidgetOutcome | Promise<WidgetOutcome>;
 }

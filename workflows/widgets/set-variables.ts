@@ -8,8 +8,11 @@
 //   `count` then `message: "Count {{flow.variables.count}}"` expect. The execution context itself
 //   changes only at the end of the step. This needs rendering against an updated copy of the
 //   context, which the step's `render` (bound to the step's context) cannot do, so the widget holds
-//   its own TemplateEngine (createSetVariablesWidget(engine) to share a configured one); its 81018
-//   warnings are returned in the outcome's `warnings` like any other.
+//   a TemplateEngine: the worker's one engine (`studioTemplates`, the interpreter's too, so a
+//   template is parsed once per worker, not once per execution and engine), or a configured one
+//   through createSetVariablesWidget(engine). Its 81018 warnings are returned in the outcome's
+//   `warnings` like any other.
+// - Pure: `run` returns its outcome directly, not a promise (WidgetDefinition.run).
 // - Numbers: a rendered value that is, once trimmed, a JSON number ("42", "-1.5", "1e3") becomes a
 //   number (Studio: "a value written without quotes that looks numeric becomes a number"); an
 //   integer beyond ±2^53 stays a string so long IDs keep their digits; "007", "+1", "1,000" are not
@@ -27,8 +30,7 @@
 //   On failure: warning 81027 "Error parsing type: <key>" and the rendered string is kept.
 //   `type: "string"`, which recent Console exports put on every pair, changes nothing.
 // - A pair without a usable key (absent, not a string or number, or '') is skipped.
-import { createTemplateEngine } from '../engine/liquid';
-import type { TemplateEngine } from '../engine/liquid';
+import { studioTemplates, type TemplateEngine } from '../engine/liquid';
 import type { ExecutionContext, FlowState, JsonObject, JsonValue } from '../engine/types';
 import type { WidgetDefinition } from '../engine/widget';
 
@@ -127,7 +129,7 @@ export function createSetVariablesWidget(templates: TemplateEngine): WidgetDefin
   return {
     type: 'set-variables',
     events: ['next'],
-    async run({ state, context }) {
+    run({ state, context }) {
       const { variables, warnings } = computeVariables(state, context, templates);
       // The mirror in widgets.<name> is a separate copy: nothing later can alias flow.variables.
       const output = JSON.parse(JSON.stringify(variables)) as JsonObject;
@@ -136,4 +138,4 @@ export function createSetVariablesWidget(templates: TemplateEngine): WidgetDefin
   };
 }
 
-export const setVariablesWidget: WidgetDefinition = createSetVariablesWidget(createTemplateEngine());
+export const setVariablesWidget: WidgetDefinition = createSetVariablesWidget(studioTemplates);

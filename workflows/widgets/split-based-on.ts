@@ -16,6 +16,7 @@
 //   half-edited transition swallow every value. A condition that is not an object never holds.
 // - Conditions are evaluated lazily, in array order, stopping at the first failing condition and
 //   the first matching transition, so later templates are not rendered once the choice is made.
+// - Pure: `run` returns its outcome directly, not a promise (WidgetDefinition.run).
 import { evaluateCondition } from '../engine/split-conditions';
 import type { FlowState, SplitCondition } from '../engine/types';
 import type { WidgetDefinition } from '../engine/widget';
@@ -65,7 +66,7 @@ function isCondition(condition: unknown): condition is SplitCondition {
 export const splitBasedOnWidget: WidgetDefinition = {
   type: 'split-based-on',
   events: ['match', 'noMatch'],
-  async run({ state, render }) {
+  run({ state, render }) {
     const choice = chooseSplitTransition(state, render);
     if (choice.transitionIndex === null) return { event: 'noMatch', output: {} };
     return { event: 'match', transitionIndex: choice.transitionIndex, output: {} };
