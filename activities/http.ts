@@ -25,6 +25,8 @@ export interface HttpActivityDependencies {
   maxResponseBytes?: number;
 }
 
+export const FUNCTION_CONCURRENCY_HEADER = 'x-twilio-function-concurrency';
+
 interface PreparedRequest {
   url: string;
   init: RequestInit;
@@ -47,10 +49,12 @@ export function createHttpActivities(dependencies: HttpActivityDependencies) {
       }
       const statusCode = response.status;
       const contentType = response.headers.get('content-type');
+      // Twilio Functions report their concurrency in this header; Run Function exposes it (Studio's docs).
+      const functionConcurrency = response.headers.get(FUNCTION_CONCURRENCY_HEADER);
       try {
         const body = await readAtMost(response, maxResponseBytes);
         if (body === null) return { ...failure('tooLarge', `The response is larger than ${maxResponseBytes} bytes`), statusCode, contentType };
-        return { statusCode, contentType, body };
+        return functionConcurrency === null ? { statusCode, contentType, body } : { statusCode, contentType, body, functionConcurrency };
       } catch (error) {
         return { ...transportFailure(error, timeoutMs), statusCode, contentType };
       }

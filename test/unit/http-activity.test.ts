@@ -47,6 +47,7 @@ describe('the HTTP activity', () => {
     app.get('/json-as-text', (_req, res) => res.type('text/plain').send('{"tier":"gold"}'));
     app.get('/status/:code', (req, res) => res.status(Number(req.params.code)).json({ code: Number(req.params.code) }));
     app.get('/redirect', (_req, res) => res.redirect(302, '/json-object'));
+    app.post('/function', (_req, res) => res.set('X-Twilio-Function-Concurrency', '2').type('text/plain').send('done'));
     app.get('/bytes/:count', (req, res) => res.type('text/plain').send('x'.repeat(Number(req.params.count))));
     app.get('/chunked/:count', (req, res) => {
       // No Content-Length: the limit must hold while reading.
@@ -117,6 +118,16 @@ describe('the HTTP activity', () => {
       const outcome = await request({ url: `${base}/status/${code}` });
       expect(outcome).toEqual({ statusCode: code, contentType: expect.stringContaining('application/json'), body: JSON.stringify({ code }) });
     }
+  });
+
+  it("reports a Function's X-Twilio-Function-Concurrency header, and nothing for an answer without it", async () => {
+    expect(await request({ method: 'POST', url: `${base}/function` })).toEqual({
+      statusCode: 200,
+      contentType: expect.stringContaining('text/plain'),
+      body: 'done',
+      functionConcurrency: '2',
+    });
+    expect(await request({ url: `${base}/json-object` })).not.toHaveProperty('functionConcurrency');
   });
 
   it('follows redirects, unless told not to (Run Function)', async () => {

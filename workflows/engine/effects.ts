@@ -67,6 +67,8 @@ export interface HttpResponseOutcome {
   statusCode: number | null;
   contentType: string | null;
   body: string | null;
+  /** The answer's X-Twilio-Function-Concurrency header, when it has one (Run Function exposes it). */
+  functionConcurrency?: string;
   error?: string;
   /** Set when there is no usable response (an HTTP error status is a response, not a failure). */
   failure?: HttpFailure;

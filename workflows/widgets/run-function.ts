@@ -3,7 +3,8 @@
 // accepts it.
 // Events: `success` (a 2xx or 3xx within 10 s, body ≤ 64 kB), `fail` — Studio's spelling — (a 4xx/5xx,
 // a timeout, a larger body, an unreachable host: warning 81017).
-// Writes widgets.<name>.body, .content_type, .status_code, .parsed (a JSON object only). Studio's
+// Writes widgets.<name>.body, .content_type, .status_code, .parsed (a JSON object only), and
+// .headers["x-twilio-function-concurrency"] when the Function's answer carries that header. Studio's
 // documented quirk on a re-run of the same widget: body, content_type and status_code are replaced,
 // but `parsed` is deep-merged into the previous run's `parsed` when the new answer is a JSON object,
 // and kept unchanged when it is not.
@@ -38,6 +39,7 @@ export const runFunctionWidget: WidgetDefinition = {
       return { event: 'fail', output, warnings: [{ code: '81017', message: outcome.error ?? 'The Function could not be run' }] };
     }
     const output = responseOutput(outcome);
+    if (outcome.functionConcurrency !== undefined) output.headers = { 'x-twilio-function-concurrency': outcome.functionConcurrency };
     const parsed = parsedJsonObject(outcome);
     if (previousParsed) output.parsed = parsed ? deepMerge(previousParsed, parsed) : previousParsed;
     if (outcome.statusCode >= 200 && outcome.statusCode < 400) return { event: 'success', output };
