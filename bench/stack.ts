@@ -134,10 +134,14 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   ]);
   log(`dev server, workflow bundles and embedded database ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const apiServer = http.createServer();
-  const emulatorServer = http.createServer();
-  const quietProxy = http.createServer();
-  const httpTarget = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"tier":"gold"}'));
+  // Idle keep-alive sockets must be closed by the clients, never by the servers: with both sides' 5 s
+  // defaults, a request sent on a socket the server is closing at that moment fails with ECONNRESET
+  // (seen between rounds of a full run; test/support/stack.ts does the same).
+  const serverOptions: http.ServerOptions = { keepAliveTimeout: 60_000 };
+  const apiServer = http.createServer(serverOptions);
+  const emulatorServer = http.createServer(serverOptions);
+  const quietProxy = http.createServer(serverOptions);
+  const httpTarget = http.createServer(serverOptions, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"tier":"gold"}'));
   const [apiUrl, emulatorUrl, quietUrl, httpTargetUrl] = await Promise.all([listen(apiServer), listen(emulatorServer), listen(quietProxy), listen(httpTarget)]);
   const suffix = Math.random().toString(16).slice(2, 8);
   const config: Config = {
