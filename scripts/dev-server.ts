@@ -93,6 +93,14 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
   );
+  // One partition per task queue, as Temporal advises for a queue a few workers poll. With the default four,
+  // a workflow task that lands in a partition no poller is waiting on sits there ~2 s: measured on every
+  // retried task after a signal raced a workflow's completion (UnhandledCommand), it stalled the execution
+  // 2 s behind the reply or delivery report that caused it.
+  args.push(
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+  );
   args.push(...(options.extraArgs ?? []));
   return args;
 }

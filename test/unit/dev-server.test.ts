@@ -65,7 +65,7 @@ async function customAttributes(address: string, namespace = NAMESPACE): Promise
 }
 
 describe('startDevServer', () => {
-  test('the command line: namespace, log format, every search attribute, the SDK\'s dynamic config', () => {
+  test('the command line: namespace, log format, every search attribute, the SDK\'s dynamic config, one partition per task queue', () => {
     const args = devServerArgs({ cliPath: 'temporal', port: 7233, namespace: 'ns', dbFile: 'x.db', extraArgs: ['--foo'] });
     expect(args.slice(0, 6)).toEqual(['server', 'start-dev', '--ip', '127.0.0.1', '--port', '7233']);
     expect(args).toContain('--headless');
@@ -74,6 +74,8 @@ describe('startDevServer', () => {
       '--search-attribute StudioFlowSid=Keyword --search-attribute StudioFlowRevision=Int --search-attribute StudioExecutionStatus=Keyword',
     );
     expect(args.join(' ')).toContain('--dynamic-config-value frontend.enableUpdateWorkflowExecution=true');
+    // One partition per task queue: a retried workflow task must not wait ~2 s in a partition nobody polls.
+    expect(args.join(' ')).toContain('--dynamic-config-value matching.numTaskqueueReadPartitions=1 --dynamic-config-value matching.numTaskqueueWritePartitions=1');
     expect(args[args.length - 1]).toBe('--foo');
     const withUi = devServerArgs({ cliPath: 'temporal', port: 7233, uiPort: 8233 });
     expect(withUi).not.toContain('--headless');
