@@ -6,7 +6,7 @@ import type { Logger } from '../common/logger';
 import { basicAuth } from './auth';
 import { ExecutionService } from './execution-service';
 import { refuseNulInParameters, refuseNulInUrl } from './nul-characters';
-import { gatewayRouter } from './gateway/flow-webhook';
+import { FLOW_WEBHOOK_ROUTE, flowWebhookHandler } from './gateway/flow-webhook';
 import { createApiMetrics, type ApiMetrics } from './metrics';
 import { requestLog, requestTelemetry } from './request-telemetry';
 import { executionsRouter } from './routes/executions';
@@ -38,16 +38,23 @@ declare module 'node:http' {
 export function createApp({ config, temporal, flows, executions, log, metrics = createApiMetrics() }: AppDependencies) {
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestTelemetry(log, metrics));
+  const telemetry = requestTelemetry(log, metrics);
   const keepRawBody = (req: Request, _res: Response, buffer: Buffer) => {
     req.rawBody = buffer.toString('utf8');
   };
   // extended:false keeps Twilio's dotted keys literal (`MessagingBinding.Address`), as signatures need.
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, verify: keepRawBody }));
-  app.use(express.json({ limit: BODY_LIMIT, verify: keepRawBody }));
-  app.use(refuseNulInUrl);
-
+  const formBody = express.urlencoded({ extended: false, limit: BODY_LIMIT, verify: keepRawBody });
+  const jsonBody = express.json({ limit: BODY_LIMIT, verify: keepRawBody });
   const service = new ExecutionService(config, temporal, executions, flows, { log, metrics });
+
+  // The webhook gateway comes first, with only what it needs: it is the busiest route (every message a
+  // contact sends, every delivery report), and each middleware or router layer a request passes costs CPU.
+  app.post(FLOW_WEBHOOK_ROUTE, telemetry, refuseNulInUrl, formBody, jsonBody, flowWebhookHandler(config, executions, service, log, metrics));
+
+  app.use(telemetry);
+  app.use(formBody);
+  app.use(jsonBody);
+  app.use(refuseNulInUrl);
 
   // Unauthenticated, as Prometheus scrapes: counters only, no SID, no address, no secret.
   app.get('/metrics', async (_req, res) => {
@@ -69,7 +76,6 @@ export function createApp({ config, temporal, flows, executions, log, metrics = 
     }
   });
 
-  app.use(gatewayRouter(config, executions, service, log, metrics));
   app.use('/v2', basicAuth(config.accountSid, config.authToken));
   app.use('/v2', refuseNulInParameters);
   app.use(flowsRouter(config, flows));

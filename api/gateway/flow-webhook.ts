@@ -2,7 +2,7 @@
 // against PUBLIC_URL, map the body (map-webhook.ts), then signal the execution it belongs to or start
 // one. It answers at once: it never waits on the workflow's progress.
 import { timingSafeEqual } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import twilio from 'twilio';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
@@ -34,31 +34,39 @@ function signedAsIs(authToken: string, signature: string, url: string, params: R
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function gatewayRouter(
+/** Where Twilio posts a flow's webhooks (common/config.ts flowWebhookUrl builds the URL). */
+export const FLOW_WEBHOOK_ROUTE = '/v1/Accounts/:accountSid/Flows/:flowSid';
+
+/** The handler of POST FLOW_WEBHOOK_ROUTE; it expects the body parsed (form or JSON) and `rawBody` kept. */
+export function flowWebhookHandler(
   config: Config,
   executions: ExecutionStore,
   service: ExecutionService,
   log: Logger,
   metrics?: Pick<ApiMetrics, 'webhooks'>,
-): Router {
-  const router = Router();
+): (req: Request, res: Response) => Promise<void> {
   const count = (outcome: 'accepted' | 'rejected') => metrics?.webhooks.inc({ outcome });
 
-  router.post('/v1/Accounts/:accountSid/Flows/:flowSid', async (req: Request, res: Response) => {
+  async function handle(req: Request, res: Response): Promise<void> {
     if (!hasValidSignature(req, config)) {
       count('rejected');
       log.warn({ flowSid: req.params.flowSid }, 'webhook rejected: missing or invalid X-Twilio-Signature');
-      return sendTwilioError(res, new TwilioApiError(403, 20403, 'Invalid X-Twilio-Signature'));
+      sendTwilioError(res, new TwilioApiError(403, 20403, 'Invalid X-Twilio-Signature'));
+      return;
     }
     if (req.params.accountSid !== config.accountSid) {
       count('rejected');
       log.warn({ flowSid: req.params.flowSid }, 'webhook rejected: unknown account');
-      return sendTwilioError(res, new TwilioApiError(404, 20404, 'Unknown account'));
+      sendTwilioError(res, new TwilioApiError(404, 20404, 'Unknown account'));
+      return;
     }
     const flowSid = req.params.flowSid as string;
     const meaning = mapWebhook(req.body, req.query as Record<string, unknown>);
     count('accepted');
-    const acknowledge = () => (meaning.kind === 'messaging-message' ? res.type('text/xml').send('<Response/>') : res.status(200).end());
+    const acknowledge = (): void => {
+      if (meaning.kind === 'messaging-message') res.type('text/xml').send('<Response/>');
+      else res.status(200).end();
+    };
 
     switch (meaning.kind) {
       case 'ignored':
@@ -91,7 +99,7 @@ export function gatewayRouter(
         return acknowledge();
       }
     }
-  });
+  }
 
   /** Signals the active execution on the route, or starts one with this message as its trigger. */
   async function deliverOrStart(
@@ -120,5 +128,5 @@ export function gatewayRouter(
     throw new Error(`Could not route message ${message.messageSid} on ${routeKey}`);
   }
 
-  return router;
+  return handle;
 }
