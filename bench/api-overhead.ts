@@ -4,7 +4,11 @@
 // options', against `client.workflow.start` with exactly the options the API uses. Webhooks: signed
 // onMessageAdded posts to the flow webhook URL against `handle.signal` with the payload the gateway
 // would send. Both go to a task queue no worker polls: the executions stay running, and only the
-// start or signal path is measured.
+// start or signal path is measured. A third side, the HTTP floor, is a bare node:http server whose
+// handler only reads the form and makes the raw call (the start with the API's options, the signal):
+// what any HTTP front end in this process pays before doing anything of its own.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { flowWebhookUrl } from '../common/config';
 import { cpuSince, cpuSnapshot } from './cpu-meter';
@@ -38,10 +42,19 @@ export interface RatePair {
   goal: boolean | null;
 }
 
+/** The bare HTTP server's side and what it tells: ours against it (our own overhead), it against raw (the HTTP hop's). */
+interface HttpFloor {
+  http_floor: RateSide;
+  /** ours / the HTTP floor. */
+  ratio_to_http_floor: number | null;
+  /** the HTTP floor / raw: the best an HTTP front end in this process could do. */
+  http_floor_ratio: number | null;
+}
+
 export interface ApiOverhead {
   concurrency: number;
-  starts: RatePair & { raw_with_api_options: RateSide; ratio_to_raw_with_api_options: number | null };
-  webhooks: RatePair;
+  starts: RatePair & HttpFloor & { raw_with_api_options: RateSide; ratio_to_raw_with_api_options: number | null };
+  webhooks: RatePair & HttpFloor;
 }
 
 export interface ApiOverheadSettings {
@@ -101,13 +114,72 @@ async function interleave<T extends string>(sides: Side<T>[], settings: ApiOverh
   return result;
 }
 
+/** Reads a request's body as text. */
+function bodyOf(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
+
+/** The HTTP floor: POST /start (form: To) starts as the API would, POST /signal?ExecutionSid= signals as the gateway would. */
+async function startHttpFloor(start: (contact: string) => Promise<unknown>, signal: (executionSid: string, params: Record<string, string>) => Promise<void>) {
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    void (async () => {
+      const params = Object.fromEntries(new URLSearchParams(await bodyOf(req)));
+      const url = new URL(req.url ?? '/', 'http://floor');
+      if (url.pathname === '/start') await start(params.To);
+      else await signal(url.searchParams.get('ExecutionSid') ?? '', params);
+      res.writeHead(200).end();
+    })().catch((error: unknown) => res.writeHead(500).end(String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function postOk(url: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<void> {
+  const answer = await postForm(url, params, headers);
+  if (answer.status >= 300) throw new Error(`${url} answered ${answer.status}: ${answer.body}`);
+}
+
 export async function measureApiOverhead(stack: BenchStack, api: StudioApi, settings: ApiOverheadSettings): Promise<ApiOverhead> {
   const taskQueue = stack.config.taskQueue; // the API's queue: no worker polls it
   const definition = { description: 'bench: trigger only', states: [trigger(undefined)], initial_state: 'Trigger', flags: { allow_concurrent_calls: true } };
   const flowSid = await api.createFlow('bench starts', definition);
   const running: string[] = [];
+  const startWithApiOptions = async (contact: string) => {
+    const sid = newSid('FN');
+    await stack.temporal.workflow.start('studioExecution', {
+      workflowId: sid,
+      taskQueue,
+      args: [interpreterInput(stack, flowSid, definition, sid, contact, { name: CONTACT_NAME })],
+      typedSearchAttributes: [
+        { key: FLOW_SID, value: flowSid },
+        { key: FLOW_REVISION, value: 1 },
+        { key: EXECUTION_STATUS, value: 'active' },
+        { key: CURRENT_WIDGET, value: 'Trigger' },
+        { key: CONTACT_HASH, value: contactHash(contact) },
+      ],
+      staticSummary: `Studio flow bench starts (${flowSid}) revision 1`,
+      staticDetails: `**Flow** bench starts\n\n**Flow SID** ${flowSid}\n\n**Revision** 1\n\n**Trigger** incomingRequest`,
+    });
+  };
+  const signalAsGateway = async (executionSid: string, params: Record<string, string>) => {
+    const message: InboundMessage = { source: 'conversation', messageSid: params.MessageSid, params: { ...params, From: params.Author } };
+    await stack.temporal.workflow.getHandle(executionSid).signal('inboundMessage', message);
+  };
+  const floor = await startHttpFloor(startWithApiOptions, signalAsGateway);
 
-  const startSides: Side<'ours' | 'raw' | 'raw_with_api_options'>[] = [
+  const startSides: Side<'ours' | 'raw' | 'raw_with_api_options' | 'http_floor'>[] = [
     {
       name: 'ours',
       call: async () => {
@@ -122,24 +194,11 @@ export async function measureApiOverhead(stack: BenchStack, api: StudioApi, sett
     },
     {
       name: 'raw_with_api_options',
-      call: async () => {
-        const sid = newSid('FN');
-        const contact = nextContact();
-        await stack.temporal.workflow.start('studioExecution', {
-          workflowId: sid,
-          taskQueue,
-          args: [interpreterInput(stack, flowSid, definition, sid, contact, { name: CONTACT_NAME })],
-          typedSearchAttributes: [
-            { key: FLOW_SID, value: flowSid },
-            { key: FLOW_REVISION, value: 1 },
-            { key: EXECUTION_STATUS, value: 'active' },
-            { key: CURRENT_WIDGET, value: 'Trigger' },
-            { key: CONTACT_HASH, value: contactHash(contact) },
-          ],
-          staticSummary: `Studio flow bench starts (${flowSid}) revision 1`,
-          staticDetails: `**Flow** bench starts\n\n**Flow SID** ${flowSid}\n\n**Revision** 1\n\n**Trigger** incomingRequest`,
-        });
-      },
+      call: () => startWithApiOptions(nextContact()),
+    },
+    {
+      name: 'http_floor',
+      call: () => postOk(`${floor.url}/start`, { To: nextContact(), From: CHANNEL_ADDRESS, Parameters: JSON.stringify({ name: CONTACT_NAME }) }),
     },
   ];
   const serverPid = stack.devServer.process.pid;
@@ -162,34 +221,49 @@ export async function measureApiOverhead(stack: BenchStack, api: StudioApi, sett
     Attributes: '{}',
   });
   const target = (index: number) => running[index % running.length];
-  const webhookSides: Side<'ours' | 'raw'>[] = [
+  const webhookSides: Side<'ours' | 'raw' | 'http_floor'>[] = [
     {
       name: 'ours',
       call: async (index) => {
         const url = webhookUrl(target(index));
         const params = messageParams(index);
-        const answer = await postForm(url, params, { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(stack.config.authToken, url, params) });
-        if (answer.status !== 200) throw new Error(`the gateway answered ${answer.status}: ${answer.body}`);
+        await postOk(url, params, { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(stack.config.authToken, url, params) });
       },
     },
     {
       name: 'raw',
+      call: (index) => signalAsGateway(target(index), messageParams(index)),
+    },
+    {
+      name: 'http_floor',
+      // Signed as the gateway's posts are, so the client's work is the same; the floor does not check it.
       call: async (index) => {
+        const url = `${floor.url}/signal?ExecutionSid=${target(index)}`;
         const params = messageParams(index);
-        const message: InboundMessage = { source: 'conversation', messageSid: params.MessageSid, params: { ...params, From: params.Author } };
-        await stack.temporal.workflow.getHandle(target(index)).signal('inboundMessage', message);
+        await postOk(url, params, { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(stack.config.authToken, url, params) });
       },
     },
   ];
   const webhooks = await interleave(webhookSides, settings, serverPid);
+  await floor.close();
 
   const pair = (ours: RateSide, raw: RateSide): RatePair => {
     const value = ratio(raw.per_s, ours.per_s);
     return { ours, raw, ratio: value, goal: value === null ? null : value >= GOAL_RATIO };
   };
+  const httpFloor = (ours: RateSide, raw: RateSide, floorSide: RateSide): HttpFloor => ({
+    http_floor: floorSide,
+    ratio_to_http_floor: ratio(floorSide.per_s, ours.per_s),
+    http_floor_ratio: ratio(raw.per_s, floorSide.per_s),
+  });
   return {
     concurrency: settings.concurrency,
-    starts: { ...pair(starts.ours, starts.raw), raw_with_api_options: starts.raw_with_api_options, ratio_to_raw_with_api_options: ratio(starts.raw_with_api_options.per_s, starts.ours.per_s) },
-    webhooks: pair(webhooks.ours, webhooks.raw),
+    starts: {
+      ...pair(starts.ours, starts.raw),
+      ...httpFloor(starts.ours, starts.raw, starts.http_floor),
+      raw_with_api_options: starts.raw_with_api_options,
+      ratio_to_raw_with_api_options: ratio(starts.raw_with_api_options.per_s, starts.ours.per_s),
+    },
+    webhooks: { ...pair(webhooks.ours, webhooks.raw), ...httpFloor(webhooks.ours, webhooks.raw, webhooks.http_floor) },
   };
 }

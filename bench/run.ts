@@ -41,7 +41,7 @@ const QUICK: Settings = {
 };
 
 const FULL: Settings = {
-  comparison: { concurrency: 50, roundsEach: 4, warmUp: true, latencySamples: 200, startLatencySamples: 50, latencyLanes: 2, historySamples: 3 },
+  comparison: { concurrency: 50, roundsEach: 4, warmUp: true, latencySamples: 200, startLatencySamples: 200, latencyLanes: 2, historySamples: 3 },
   api: { callsPerRound: 250, roundsEach: 4, concurrency: 20 },
   validation: { validateRuns: 100, createRuns: 10 },
   replay: { replays: 50, passes: 4 },
@@ -54,7 +54,7 @@ const METHOD = [
   'Throughput: rounds of N concurrent executions, wall time from the first start to the last end (replies sent by simulated devices through POST /Emulator/Inbound as soon as each question arrives), the variants taking turns ABBA; executions per second = all executions / all round time.',
   'Latency at low load: a reply\'s latency (survey) is from the device\'s POST /Emulator/Inbound to the next message at the device, the reply being sent once the workflow waits (its timer started); for flows without replies, from the start call to the last message at the device. The device learns of a message without polling: the benchmark watches the emulator\'s create-message calls, which put the message in the device\'s inbox before they answer.',
   'History events: executions run in quiet mode, where delivery reports (status callbacks, onDeliveryUpdated) are dropped by a proxy in front of the gateway and replies wait for the workflow: otherwise each delivery report adds a signal and up to three workflow-task events, at a moment that varies from run to run.',
-  'API starts and webhooks: executions started through the API on a task queue no worker polls (only the start or signal path is measured); webhooks are signed onMessageAdded posts with ExecutionSid to those running executions, against handle.signal with the payload the gateway sends.',
+  'API starts and webhooks: executions started through the API on a task queue no worker polls (only the start or signal path is measured); webhooks are signed onMessageAdded posts with ExecutionSid to those running executions, against handle.signal with the payload the gateway sends. A third side, the HTTP floor, is a bare node:http server in this process that only reads the form and makes the raw call (the start with the API\'s options, the signal): the cost of the HTTP hop alone.',
   'Workflow code CPU: each variant\'s recorded history replayed by a replay worker with the bundle its live worker runs (process CPU time per replay, variants taking turns): the interpreter\'s own cost in the worker, free of server and network noise.',
   'Worker memory (full mode): worker/main.ts in its own process on a task queue of its own, interpreter surveys waiting at their first question, VmRSS from /proc/<pid>/status; for reference, the hand-written survey on the same wiring (bench/hand-written-worker.ts) with 1,000 waiting. Both with the production default WORKER_MAX_CACHED_WORKFLOWS (1,000): beyond it, waiting executions are evicted from the cache and replayed at their next task.',
 ];
