@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, ENVIRONMENT } from '../../common/config';
-import { CLI_SEARCH_ATTRIBUTE_TYPE } from '../../scripts/dev-server';
+import { CLI_SEARCH_ATTRIBUTE_TYPE, devServerArgs } from '../../scripts/dev-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -17,9 +17,13 @@ interface Service {
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: Array<string | number | { target: number; published?: string | number }>;
   depends_on?: string[] | Record<string, { condition?: string }>;
+  configs?: Array<{ source: string; target: string }>;
 }
 
-const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+  configs?: Record<string, { content?: string }>;
+};
 const services = compose.services;
 const APP_SERVICES = ['api', 'worker', 'emulator'] as const;
 
@@ -159,6 +163,18 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker'] as const) {
       const dependsOn = service(name).depends_on;
       expect(dependsOn && !Array.isArray(dependsOn) ? dependsOn[registrarName]?.condition : undefined).toBe('service_completed_successfully');
+    }
+  });
+
+  test('Temporal runs with the dev server\'s dynamic config: one partition per task queue', () => {
+    const file = rawEnvironment('temporal').DYNAMIC_CONFIG_FILE_PATH;
+    const mounted = (service('temporal').configs ?? []).find((entry) => entry.target === file);
+    expect(mounted).toBeDefined();
+    const settings = parse(compose.configs?.[mounted!.source]?.content ?? '') as Record<string, Array<{ value: unknown }>>;
+    const devServer = devServerArgs({ cliPath: 'temporal', port: 7233 });
+    for (const name of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
+      expect(settings[name]).toEqual([{ value: 1 }]);
+      expect(devServer).toContain(`${name}=1`);
     }
   });
 
