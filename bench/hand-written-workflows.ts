@@ -15,15 +15,13 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { StudioActivities } from '../activities';
-import type { DeliveryUpdate, InboundMessage } from '../workflows/engine/types';
+import { FAILED_DELIVERY_STATUSES, type DeliveryUpdate, type InboundMessage } from '../workflows/engine/types';
 import { CURRENT_WIDGET, EXECUTION_STATUS } from '../workflows/search-attributes';
 import { LOGIC_SET_VARIABLES_COUNT, logicFinalBody, sendOnlyBodies, SURVEY_QUESTION_WIDGETS, surveyTexts, type HandWrittenInput } from './flow-texts';
 
 // The same signal names as the interpreter's: the gateway signals these workflows as it signals executions.
 const inboundMessageSignal = defineSignal<[InboundMessage]>('inboundMessage');
 const deliveryUpdateSignal = defineSignal<[DeliveryUpdate]>('deliveryUpdate');
-
-const FAILED_DELIVERY = new Set(['failed', 'undelivered']);
 
 // The interpreter's two activity option sets, copied.
 const activities = proxyActivities<StudioActivities>({
@@ -48,7 +46,7 @@ function installHandlers(accepting: () => boolean) {
     if (accepting() && replies.length === 0) replies.push(message);
   });
   setHandler(deliveryUpdateSignal, (update) => {
-    if (FAILED_DELIVERY.has(update.status)) deliveryFailures.set(update.messageSid, update);
+    if (FAILED_DELIVERY_STATUSES.has(update.status)) deliveryFailures.set(update.messageSid, update);
   });
   return { replies, deliveryFailures };
 }

@@ -32,7 +32,7 @@ import type {
   JsonObject,
   StudioExecutionInput,
 } from './engine/types';
-import { STUDIO_LIMITS } from './engine/types';
+import { FAILED_DELIVERY_STATUSES, STUDIO_LIMITS } from './engine/types';
 import { WIDGETS } from './widgets/registry';
 import { CURRENT_WIDGET, EXECUTION_STATUS } from './search-attributes';
 import { studioSinks } from './sinks';
@@ -40,8 +40,6 @@ import { studioSinks } from './sinks';
 export const inboundMessageSignal = defineSignal<[InboundMessage]>('inboundMessage');
 export const deliveryUpdateSignal = defineSignal<[DeliveryUpdate]>('deliveryUpdate');
 export const executionStateQuery = defineQuery<ExecutionState>('executionState');
-
-const FAILED_DELIVERY = new Set(['failed', 'undelivered']);
 
 const activities = proxyActivities<StudioActivities>({
   startToCloseTimeout: '15s',
@@ -255,7 +253,7 @@ export async function studioExecution(input: StudioExecutionInput): Promise<Exec
     else interpreter.recordIgnored(message.messageSid);
   });
   setHandler(deliveryUpdateSignal, (update) => {
-    if (FAILED_DELIVERY.has(update.status)) deliveryFailures.set(update.messageSid, update);
+    if (FAILED_DELIVERY_STATUSES.has(update.status)) deliveryFailures.set(update.messageSid, update);
   });
   setHandler(executionStateQuery, () => ({
     status: ended ? 'ended' : 'active',

@@ -1,10 +1,10 @@
 // The gateway's pure mapping: what a webhook that reached a flow's URL means. No I/O here, so every
 // kind of Twilio webhook is unit-tested as data.
 import { idempotencyKeyOf } from '../../common/idempotency';
-import type { DeliveryUpdate, InboundMessage } from '../../workflows/engine/types';
+import { FAILED_DELIVERY_STATUSES, type DeliveryUpdate, type InboundMessage } from '../../workflows/engine/types';
 
 export type WebhookMeaning =
-  /** A status callback or onDeliveryUpdated for a message an execution sent. */
+  /** A status callback or onDeliveryUpdated saying that a message an execution sent failed (FAILED_DELIVERY_STATUSES). */
   | { kind: 'delivery'; executionSid: string | null; update: DeliveryUpdate }
   /** A Conversations onMessageAdded: a message in a Conversation. */
   | { kind: 'conversation-message'; executionSid: string | null; conversationSid: string; message: InboundMessage }
@@ -35,6 +35,12 @@ function stringParams(body: unknown): Record<string, string> {
   return params;
 }
 
+/** A delivery report is for the execution only when it reports a failure: no other status changes an execution. */
+function deliveryReport(executionSid: string | null, update: DeliveryUpdate): WebhookMeaning {
+  if (!FAILED_DELIVERY_STATUSES.has(update.status)) return { kind: 'ignored', why: `delivery status ${update.status} of ${update.messageSid} is not a failure` };
+  return { kind: 'delivery', executionSid, update };
+}
+
 /** @param query the webhook URL's query (our own webhooks carry `ExecutionSid`) */
 export function mapWebhook(body: unknown, query: Record<string, unknown>): WebhookMeaning {
   const params = stringParams(body);
@@ -45,7 +51,7 @@ export function mapWebhook(body: unknown, query: Record<string, unknown>): Webho
 
   if (params.EventType === 'onDeliveryUpdated') {
     if (!params.MessageSid || !params.Status) return { kind: 'ignored', why: 'onDeliveryUpdated without MessageSid or Status' };
-    return { kind: 'delivery', executionSid, update: { messageSid: params.MessageSid, status: params.Status, errorCode: params.ErrorCode || undefined } };
+    return deliveryReport(executionSid, { messageSid: params.MessageSid, status: params.Status, errorCode: params.ErrorCode || undefined });
   }
   if (params.EventType === 'onMessageAdded') {
     if (!params.ConversationSid || !params.MessageSid) return { kind: 'ignored', why: 'onMessageAdded without ConversationSid or MessageSid' };
@@ -63,7 +69,7 @@ export function mapWebhook(body: unknown, query: Record<string, unknown>): Webho
   if (params.MessageStatus) {
     const messageSid = params.MessageSid ?? params.SmsSid;
     if (!messageSid) return { kind: 'ignored', why: 'status callback without MessageSid' };
-    return { kind: 'delivery', executionSid, update: { messageSid, status: params.MessageStatus, errorCode: params.ErrorCode || undefined } };
+    return deliveryReport(executionSid, { messageSid, status: params.MessageStatus, errorCode: params.ErrorCode || undefined });
   }
   const messageSid = params.MessageSid ?? params.SmsMessageSid ?? params.SmsSid;
   if (messageSid && params.From && params.To) {

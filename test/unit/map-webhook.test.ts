@@ -54,6 +54,14 @@ describe('mapWebhook', () => {
     });
   });
 
+  it.each(['queued', 'sent', 'delivered', 'read'])('acknowledges a %s delivery report without passing it on: only failures change an execution', (status) => {
+    expect(mapWebhook({ MessageSid: 'SM1', MessageStatus: status, To: '+1', From: '+2' }, { ExecutionSid: EXECUTION })).toEqual({
+      kind: 'ignored',
+      why: `delivery status ${status} of SM1 is not a failure`,
+    });
+    expect(mapWebhook({ EventType: 'onDeliveryUpdated', MessageSid: 'IM1', Status: status, ConversationSid: 'CH1' }, { ExecutionSid: EXECUTION })).toMatchObject({ kind: 'ignored' });
+  });
+
   it.each([
     ['no body', undefined],
     ['an empty body', {}],

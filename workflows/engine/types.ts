@@ -96,6 +96,13 @@ export interface DeliveryUpdate {
   errorCode?: string;
 }
 
+/**
+ * The delivery statuses an execution acts on (Send & Wait For Reply's deliveryFailure). The gateway signals
+ * only these: the others (queued, sent, delivered, read) change nothing, and as signals each would add
+ * history events and a workflow task, and often race the execution's last task (UnhandledCommand, a retry).
+ */
+export const FAILED_DELIVERY_STATUSES: ReadonlySet<string> = new Set(['failed', 'undelivered']);
+
 /** Why an execution ended, recorded in its final state (Studio's Event Streams call it ended_reason). */
 export type EndedReason =
   | 'FLOW_END'
