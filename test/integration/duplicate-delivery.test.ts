@@ -162,6 +162,16 @@ describe('every webhook of a survey delivered twice, out of order and late', () 
     expect(await executionsOf(stack, flowSid)).toHaveLength(1);
     expect((await phone.received(CONTACT)).map((message) => message.body)).toEqual(['Q1?', 'Q2?', 'Q3?', 'Thanks: a1 / a3']);
 
+    // Delivery reports that report no failure were acknowledged and not passed on: the only signals in the
+    // history are replies (each delivered once, whatever its duplicates).
+    const reports = all.filter((hook) => hook.params.EventType === 'onDeliveryUpdated');
+    expect(reports.length).toBeGreaterThan(0);
+    expect(new Set(reports.map((hook) => [hook.params.Status, hook.status].join(' ')))).toEqual(new Set(['sent 200', 'delivered 200']));
+    const history = await stack.service.handle(execution.sid).fetchHistory();
+    const signals = (history.events ?? []).flatMap((event) => (event.workflowExecutionSignaledEventAttributes ? [event.workflowExecutionSignaledEventAttributes.signalName] : []));
+    expect(signals.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(signals)).toEqual(new Set(['inboundMessage']));
+
     // Every webhook the survey received came at least twice; the replies, three times or more.
     const kinds = new Set(all.map((hook) => hook.params.EventType));
     expect(kinds).toEqual(new Set(['onMessageAdded', 'onDeliveryUpdated']));
