@@ -8,7 +8,6 @@
 // handler only reads the form and makes the raw call (the start with the API's options, the signal):
 // what any HTTP front end in this process pays before doing anything of its own.
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { flowWebhookUrl } from '../common/config';
 import { cpuSince, cpuSnapshot } from './cpu-meter';
@@ -17,7 +16,7 @@ import { newSid } from '../common/sid';
 import type { InboundMessage } from '../workflows/engine/types';
 import { trigger } from './flows';
 import { percentile, pool, ratio, round } from './stats';
-import type { BenchStack } from './stack';
+import { close, listen, readBody, type BenchStack } from './stack';
 import type { StudioApi } from './studio-api';
 import { CHANNEL_ADDRESS, CONTACT_NAME, interpreterInput, nextContact } from './variants';
 import { CONTACT_HASH, CURRENT_WIDGET, EXECUTION_STATUS, FLOW_REVISION, FLOW_SID } from '../workflows/search-attributes';
@@ -114,36 +113,18 @@ async function interleave<T extends string>(sides: Side<T>[], settings: ApiOverh
   return result;
 }
 
-/** Reads a request's body as text. */
-function bodyOf(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
-}
-
 /** The HTTP floor: POST /start (form: To) starts as the API would, POST /signal?ExecutionSid= signals as the gateway would. */
 async function startHttpFloor(start: (contact: string) => Promise<unknown>, signal: (executionSid: string, params: Record<string, string>) => Promise<void>) {
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     void (async () => {
-      const params = Object.fromEntries(new URLSearchParams(await bodyOf(req)));
+      const params = Object.fromEntries(new URLSearchParams(await readBody(req)));
       const url = new URL(req.url ?? '/', 'http://floor');
       if (url.pathname === '/start') await start(params.To);
       else await signal(url.searchParams.get('ExecutionSid') ?? '', params);
       res.writeHead(200).end();
     })().catch((error: unknown) => res.writeHead(500).end(String(error)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  return { url: await listen(server), close: () => close(server) };
 }
 
 async function postOk(url: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<void> {

@@ -98,17 +98,19 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-async function listen(server: http.Server): Promise<string> {
+/** Listens on a free local port; answers the server's base URL. */
+export async function listen(server: http.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function close(server: http.Server): Promise<void> {
+export async function close(server: http.Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** A request's body as text. */
+export function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     req.setEncoding('utf8');
