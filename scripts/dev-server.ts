@@ -94,9 +94,9 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
   );
   // One partition per task queue, as Temporal advises for a queue a few workers poll. With the default four,
-  // a workflow task that lands in a partition no poller is waiting on sits there ~2 s: measured on every
-  // retried task after a signal raced a workflow's completion (UnhandledCommand), it stalled the execution
-  // 2 s behind the reply or delivery report that caused it.
+  // a workflow task that lands in a partition no poller is waiting on sits there ~2 s: seen in the benchmark
+  // on tasks retried after a signal raced a workflow's completion (UnhandledCommand), each stalling its
+  // execution 2 s behind the signal that caused it.
   args.push(
     '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
     '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
